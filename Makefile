@@ -1,0 +1,58 @@
+# Santuni: `make run` serves the demo directory on http://127.0.0.1:8000; `make test` checks it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test test-browser lint format messages lock pageweight clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Santuni needs Python 3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A local secret key, made once, so the server runs as in production (DEBUG off).
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+run: install var/secret_key
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py migrate --noinput
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py load_demo_data --if-empty
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	SANTUNI_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+test-browser: install
+	$(BIN)/pytest -m browser
+
+# Extract strings (needs GNU gettext's xgettext) and compile catalogues (pure Python).
+messages: install
+	cd santuni && SANTUNI_TESTING=1 ../$(BIN)/django-admin makemessages -l ms -l en --no-obsolete --settings=santuni.settings --pythonpath=..
+	$(BIN)/python -m santuni.lib.compile_messages
+
+pageweight: install
+	SANTUNI_TESTING=1 $(BIN)/python -m santuni.lib.pageweight
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) var/static

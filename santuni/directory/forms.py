@@ -1,0 +1,121 @@
+"""The results page's query string, validated."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from santuni.geo.models import District, Mukim
+
+from .models import Taxonomy, TaxonomyTerm
+from .selectors import SearchQuery
+
+UNREADABLE_POSITION = _("We could not read your location. Please try 'Near me' again.")
+POSITION_ERRORS = {
+    "invalid": UNREADABLE_POSITION,
+    "min_value": UNREADABLE_POSITION,
+    "max_value": UNREADABLE_POSITION,
+}
+
+
+class TermChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.tr.name
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.tr.name
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except self.queryset.model.MultipleObjectsReturned:
+            raise forms.ValidationError(
+                _("There are several places of that name: choose the district first."),
+                code="ambiguous",
+            ) from None
+
+
+class SearchForm(forms.Form):
+    """Field names are the URL's parameters, in Malay, so a shared link reads naturally."""
+
+    q = forms.CharField(label=_("What help is needed?"), required=False, max_length=200)
+    daerah = PlaceChoiceField(
+        label=_("District"),
+        queryset=District.objects.filter(state__code="MY-05"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All districts"),
+    )
+    mukim = PlaceChoiceField(
+        label=_("Mukim"),
+        queryset=Mukim.objects.select_related("district"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All mukims"),
+    )
+    kumpulan = TermChoiceField(
+        label=_("Target group"),
+        queryset=TaxonomyTerm.objects.filter(taxonomy__code=Taxonomy.TARGET_GROUPS),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Everyone"),
+    )
+    keperluan = TermChoiceField(
+        label=_("Need"),
+        queryset=TaxonomyTerm.objects.filter(taxonomy__code=Taxonomy.NEEDS),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Any need"),
+    )
+    buka = forms.BooleanField(label=_("Open now"), required=False)
+    lat = forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=-90,
+        max_value=90,
+        error_messages=POSITION_ERRORS,
+    )
+    lng = forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=-180,
+        max_value=180,
+        error_messages=POSITION_ERRORS,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A mukim's slug is unique only inside its district: narrow to the chosen district.
+        district_slug = self.data.get("daerah")
+        if district_slug:
+            self.fields["mukim"].queryset = Mukim.objects.filter(district__slug=district_slug)
+        else:
+            self.fields["mukim"].queryset = Mukim.objects.filter(district__state__code="MY-05")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lng") is None):
+            raise forms.ValidationError(
+                _("Your location was incomplete. Please try 'Near me' again."), code="position"
+            )
+        mukim, district = data.get("mukim"), data.get("daerah")
+        if mukim and district and mukim.district_id != district.pk:
+            self.add_error("mukim", _("This mukim is not in the chosen district."))
+        return data
+
+    def to_query(self) -> SearchQuery:
+        data = self.cleaned_data
+        latitude, longitude = data.get("lat"), data.get("lng")
+        if latitude is not None and longitude is not None:
+            # ~100 m is plenty for sorting; no need to carry a precise home position.
+            latitude, longitude = round(latitude, 3), round(longitude, 3)
+        return SearchQuery(
+            text=data.get("q") or "",
+            district=data.get("daerah"),
+            mukim=data.get("mukim"),
+            target_group=data.get("kumpulan"),
+            need=data.get("keperluan"),
+            open_now=bool(data.get("buka")),
+            latitude=latitude,
+            longitude=longitude,
+        )

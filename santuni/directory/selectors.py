@@ -1,0 +1,308 @@
+"""Read queries for the public directory, including the search behind the results page.
+
+`services_search` is the one entry point the results page uses; the search issue replaces
+its body with the ranked full-text index and keeps its signature.
+"""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from santuni.geo.models import District, Mukim
+
+from .models import (
+    WEEKDAYS,
+    Address,
+    Attribute,
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+KM_PER_DEGREE = 111.195
+NO_DISTANCE = 1e9
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    district: District | None = None
+    mukim: Mukim | None = None
+    target_group: TaxonomyTerm | None = None
+    need: TaxonomyTerm | None = None
+    open_now: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def near(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def words(text: str) -> list[str]:
+    """Search words: case- and accent-folded, punctuation removed."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return [w for w in re.split(r"[^\w]+", folded) if len(w) >= 2][:10]
+
+
+def _term_links(term_filter: Q):
+    return Attribute.objects.filter(term_filter, link_entity=Attribute.LinkEntity.SERVICE).values(
+        "link_id"
+    )
+
+
+def _text_filter(word: str) -> Q:
+    terms = _term_links(
+        Q(taxonomy_term__name__icontains=word) | Q(taxonomy_term__name_en__icontains=word)
+    )
+    return (
+        Q(name__icontains=word)
+        | Q(name_en__icontains=word)
+        | Q(description__icontains=word)
+        | Q(description_en__icontains=word)
+        | Q(organization__name__icontains=word)
+        | Q(organization__name_en__icontains=word)
+        | Q(id__in=terms)
+    )
+
+
+def _at_service_locations(**lookups) -> Exists:
+    return Exists(ServiceAtLocation.objects.filter(service=OuterRef("pk"), **lookups).values("id"))
+
+
+def _place_filter(district: District, mukim: Mukim | None) -> Q:
+    """Services located in, or covering, the district or mukim."""
+    if mukim is not None:
+        located = _at_service_locations(location__addresses__mukim=mukim)
+        covers = Exists(
+            ServiceArea.objects.filter(service=OuterRef("pk")).filter(
+                Q(mukim=mukim) | Q(district=mukim.district_id, mukim__isnull=True)
+            )
+        )
+        return Q(located) | Q(covers)
+    located = _at_service_locations(location__addresses__district=district)
+    covers = Exists(ServiceArea.objects.filter(service=OuterRef("pk"), district=district))
+    return Q(located) | Q(covers)
+
+
+def _open_filter(moment: datetime) -> Q:
+    local = timezone.localtime(moment)
+    day, clock, today = WEEKDAYS[local.weekday()], local.time(), local.date()
+    open_rules = (
+        Schedule.objects.filter(
+            freq=Schedule.Freq.WEEKLY,
+            byday__contains=day,
+            opens_at__lte=clock,
+            closes_at__gte=clock,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
+    # Nested inside the Exists below, so the service is two queries out.
+    location_ids = ServiceAtLocation.objects.filter(service=OuterRef(OuterRef("pk"))).values(
+        "location_id"
+    )
+    return Q(Exists(open_rules.filter(service=OuterRef("pk")))) | Q(
+        Exists(open_rules.filter(location__in=location_ids))
+    )
+
+
+def _nearest_squared_distance(latitude: float, longitude: float) -> Subquery:
+    """Squared distance in degrees to the service's nearest public location.
+
+    Equirectangular approximation: accurate to well under 1% within a state, and plain
+    arithmetic both SQLite and PostgreSQL can order by.
+    """
+    scale = math.cos(math.radians(latitude))
+    dlat = F("location__latitude") - Value(latitude)
+    dlon = (F("location__longitude") - Value(longitude)) * Value(scale)
+    nearest = (
+        ServiceAtLocation.objects.filter(
+            service=OuterRef("pk"),
+            location__is_confidential=False,
+            location__latitude__isnull=False,
+        )
+        .annotate(d2=dlat * dlat + dlon * dlon)
+        .order_by("d2")
+        .values("d2")[:1]
+    )
+    return Subquery(nearest, output_field=FloatField())
+
+
+def services_search(query: SearchQuery, *, now: datetime | None = None) -> QuerySet[Service]:
+    """Services matching the query, best first, ready for `attach_listing_details`."""
+    services = Service.objects.exclude(status=Service.Status.DEFUNCT)
+    for word in words(query.text):
+        services = services.filter(_text_filter(word))
+    if query.district or query.mukim:
+        services = services.filter(
+            _place_filter(query.mukim.district if query.mukim else query.district, query.mukim)
+        )
+    for term in (query.target_group, query.need):
+        if term is not None:
+            services = services.filter(id__in=_term_links(Q(taxonomy_term=term)))
+    if query.open_now:
+        services = services.filter(_open_filter(now or timezone.now()))
+
+    ordering = [
+        Case(
+            When(status=Service.Status.ACTIVE, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ]
+    if query.text.strip():
+        ordering.append(
+            Case(
+                When(Q(name__icontains=query.text.strip()), then=Value(0)),
+                When(Q(name_en__icontains=query.text.strip()), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+    if query.near:
+        services = services.annotate(
+            distance_d2=Coalesce(
+                _nearest_squared_distance(query.latitude, query.longitude),
+                Value(NO_DISTANCE),
+                output_field=FloatField(),
+            )
+        )
+        ordering.append("distance_d2")
+    ordering += ["name", "id"]
+    return services.select_related("organization").order_by(*ordering)
+
+
+def attach_listing_details(services: list[Service]) -> list[Service]:
+    """Adds what a result card shows: places, phones, target groups and distance (km).
+
+    A fixed number of queries whatever the page size.
+    """
+    if not services:
+        return services
+    prefetch_related_objects(
+        services,
+        "phones",
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                Prefetch(
+                    "location__addresses",
+                    queryset=Address.objects.select_related("district", "mukim"),
+                ),
+                "location__phones",
+            ),
+        ),
+        Prefetch("service_areas", queryset=ServiceArea.objects.select_related("district", "mukim")),
+    )
+    terms_by_service: dict = {s.id: [] for s in services}
+    for attribute in (
+        Attribute.objects.filter(link_entity="service", link_id__in=list(terms_by_service))
+        .select_related("taxonomy_term__taxonomy")
+        .order_by("taxonomy_term__position")
+    ):
+        terms_by_service[attribute.link_id].append(attribute.taxonomy_term)
+    for service in services:
+        terms = terms_by_service[service.id]
+        service.target_groups = [t for t in terms if t.taxonomy.code == Taxonomy.TARGET_GROUPS]
+        service.needs = [t for t in terms if t.taxonomy.code == Taxonomy.NEEDS]
+        d2 = getattr(service, "distance_d2", None)
+        service.distance_km = (
+            math.sqrt(d2) * KM_PER_DEGREE if d2 is not None and d2 < NO_DISTANCE else None
+        )
+    return services
+
+
+def service_detail(service_id) -> Service:
+    """One service with everything its public page shows; raises Service.DoesNotExist."""
+    service = (
+        Service.objects.select_related("organization__cbo", "program")
+        .prefetch_related(
+            "phones",
+            "schedules",
+            "required_documents",
+            "languages",
+            "cost_options",
+            Prefetch(
+                "service_areas",
+                queryset=ServiceArea.objects.select_related("district", "mukim"),
+            ),
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                    Prefetch(
+                        "location__addresses",
+                        queryset=Address.objects.select_related("district", "mukim"),
+                    ),
+                    "location__phones",
+                    "location__schedules",
+                ),
+            ),
+            "organization__phones",
+        )
+        .get(pk=service_id)
+    )
+    attach_listing_details([service])
+    return service
+
+
+def organization_detail(organization_id) -> Organization:
+    """One organization with its CBO profile, phones and services."""
+    organization = (
+        Organization.objects.select_related("cbo__district")
+        .prefetch_related(
+            "phones",
+            "cbo__mukims",
+            "cbo__target_groups",
+            Prefetch(
+                "locations",
+                queryset=Location.objects.prefetch_related(
+                    Prefetch("addresses", queryset=Address.objects.select_related("mukim")),
+                    "phones",
+                ),
+            ),
+        )
+        .get(pk=organization_id)
+    )
+    organization.listed_services = attach_listing_details(
+        list(
+            organization.services.exclude(status=Service.Status.DEFUNCT)
+            .select_related("organization")
+            .order_by("name")
+        )
+    )
+    return organization
+
+
+def target_group_terms() -> list[TaxonomyTerm]:
+    return list(TaxonomyTerm.objects.filter(taxonomy__code=Taxonomy.TARGET_GROUPS))
+
+
+def need_terms() -> list[TaxonomyTerm]:
+    return list(TaxonomyTerm.objects.filter(taxonomy__code=Taxonomy.NEEDS))

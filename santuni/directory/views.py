@@ -1,0 +1,62 @@
+"""Public pages of the directory: home, results, service and organization."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from . import selectors
+from .forms import SearchForm
+from .models import Organization, Service
+from .opening import opening_summary
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "directory/home.html",
+        {"form": SearchForm(), "target_groups": selectors.target_group_terms()},
+    )
+
+
+@require_safe
+def search(request):
+    form = SearchForm(request.GET)
+    page = None
+    query = None
+    if form.is_valid():
+        query = form.to_query()
+        paginator = Paginator(selectors.services_search(query), settings.SANTUNI["PAGE_SIZE"])
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.attach_listing_details(list(page.object_list))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"form": form, "page": page, "query": query, "params": params.urlencode()}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "directory/_search_body.html", context)
+    return render(request, "directory/search.html", context)
+
+
+@require_safe
+def service_detail(request, service_id):
+    try:
+        service = selectors.service_detail(service_id)
+    except Service.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "directory/service.html",
+        {"service": service, "opening": opening_summary(service, timezone.now())},
+    )
+
+
+@require_safe
+def organization_detail(request, organization_id):
+    try:
+        organization = selectors.organization_detail(organization_id)
+    except Organization.DoesNotExist:
+        raise Http404 from None
+    return render(request, "directory/organization.html", {"organization": organization})

@@ -1,0 +1,69 @@
+"""States, districts (daerah) and mukims of Malaysia, each with a centre point."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from santuni.lib.i18n import TranslatedMixin
+
+# Malaysia spans roughly 0.8–7.4 N and 99.6–119.3 E; anything outside is a typo.
+LATITUDE_VALIDATORS = [MinValueValidator(0.5), MaxValueValidator(7.5)]
+LONGITUDE_VALIDATORS = [MinValueValidator(99.5), MaxValueValidator(119.5)]
+
+
+class Place(TranslatedMixin, models.Model):
+    name = models.CharField(_("name (Malay)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100)
+    latitude = models.FloatField(_("latitude"), validators=LATITUDE_VALIDATORS)
+    longitude = models.FloatField(_("longitude"), validators=LONGITUDE_VALIDATORS)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class State(Place):
+    code = models.CharField(
+        _("ISO 3166-2 code"), max_length=5, unique=True, help_text=_("For example MY-05.")
+    )
+
+    class Meta(Place.Meta):
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
+        constraints = [models.UniqueConstraint(fields=["slug"], name="geo_state_slug_unique")]
+
+
+class District(Place):
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="districts", verbose_name=_("state")
+    )
+
+    class Meta(Place.Meta):
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="geo_district_slug_unique"),
+            models.UniqueConstraint(fields=["state", "name"], name="geo_district_name_unique"),
+        ]
+
+
+class Mukim(Place):
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="mukims", verbose_name=_("district")
+    )
+    uncertain = models.BooleanField(
+        _("needs confirming"),
+        default=False,
+        help_text=_("The name or boundary comes from an unconfirmed list."),
+    )
+
+    class Meta(Place.Meta):
+        verbose_name = _("mukim")
+        verbose_name_plural = _("mukims")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "slug"], name="geo_mukim_slug_unique"),
+        ]

@@ -1,0 +1,37 @@
+"""Template helpers loaded on every template (see TEMPLATES builtins in settings)."""
+
+from django import template
+from django.urls import translate_url
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+from santuni.lib.phones import phone_display
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def other_language(context) -> dict:
+    """The current page in the other language: Malay at /, English under /en/."""
+    request = context.get("request")
+    code = "ms" if (get_language() or "ms").startswith("en") else "en"
+    path = request.get_full_path() if request else "/"
+    return {
+        "code": code,
+        "name": "Bahasa Melayu" if code == "ms" else "English",
+        "url": translate_url(path, code),
+    }
+
+
+@register.filter
+def phone(number: str):
+    return phone_display(number or "")
+
+
+@register.filter
+def km(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value < 1:
+        return f"{round(value * 1000, -1):.0f} m"
+    return f"{number_format(value, 1)} km"

@@ -1,0 +1,13 @@
+"""Santuni URLs: public pages in Malay at /, English under /en/; the admin in Malay."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("santuni.directory.urls")),
+    prefix_default_language=False,
+)
