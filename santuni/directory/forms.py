@@ -92,6 +92,15 @@ class SearchForm(forms.Form):
         else:
             self.fields["mukim"].queryset = Mukim.objects.filter(district__state__code="MY-05")
 
+    FILTERS = ("daerah", "mukim", "kumpulan", "keperluan", "buka")
+
+    @property
+    def filters_used(self) -> bool:
+        """Whether the filter panel should start open: a filter is set or is wrong."""
+        return any(self.data.get(name) for name in self.FILTERS) or any(
+            name in self.errors for name in self.FILTERS
+        )
+
     def clean(self):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
@@ -107,8 +116,8 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         latitude, longitude = data.get("lat"), data.get("lng")
         if latitude is not None and longitude is not None:
-            # ~100 m is plenty for sorting; no need to carry a precise home position.
-            latitude, longitude = round(latitude, 3), round(longitude, 3)
+            # ~1 km is enough to sort by; a person's precise position is never kept or logged.
+            latitude, longitude = round(latitude, 2), round(longitude, 2)
         return SearchQuery(
             text=data.get("q") or "",
             district=data.get("daerah"),

@@ -209,6 +209,7 @@ def attach_listing_details(services: list[Service]) -> list[Service]:
     prefetch_related_objects(
         services,
         "phones",
+        "organization__phones",
         Prefetch(
             "service_at_locations",
             queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
@@ -232,11 +233,25 @@ def attach_listing_details(services: list[Service]) -> list[Service]:
         terms = terms_by_service[service.id]
         service.target_groups = [t for t in terms if t.taxonomy.code == Taxonomy.TARGET_GROUPS]
         service.needs = [t for t in terms if t.taxonomy.code == Taxonomy.NEEDS]
+        service.call_number = _first_phone(service)
         d2 = getattr(service, "distance_d2", None)
         service.distance_km = (
             math.sqrt(d2) * KM_PER_DEGREE if d2 is not None and d2 < NO_DISTANCE else None
         )
     return services
+
+
+def _first_phone(service: Service) -> str:
+    """The number a result card offers to call: the service's, its place's, or its owner's."""
+    for phones in [
+        service.phones.all(),
+        *(sal.location.phones.all() for sal in service.service_at_locations.all()),
+        service.organization.phones.all(),
+    ]:
+        for phone in phones:
+            if phone.type != "fax":
+                return phone.number
+    return ""
 
 
 def service_detail(service_id) -> Service:

@@ -2,7 +2,6 @@
 
 from django import template
 from django.urls import translate_url
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from santuni.lib.phones import phone_display
@@ -30,8 +29,9 @@ def phone(number: str):
 
 @register.filter
 def km(value: float | None) -> str:
+    """A distance in whole kilometres: positions are rounded to ~1 km before use."""
     if value is None:
         return ""
     if value < 1:
-        return f"{round(value * 1000, -1):.0f} m"
-    return f"{number_format(value, 1)} km"
+        return "< 1 km"
+    return f"{value:.0f} km"

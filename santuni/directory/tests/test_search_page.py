@@ -103,9 +103,9 @@ def test_near_me_sorts_by_distance_and_shows_it(client):
     response = client.get("/cari", {"lat": "2.7258", "lng": "101.9424"})
     assert names(response) == ["Dekat", "Jauh", nowhere.name]
     html = response.content.decode()
-    # The position is rounded to ~100 m before use, so these are from (2.726, 101.942).
-    assert '<span class="distance">500 m</span>' in html
-    assert '<span class="distance">28.8 km</span>' in html
+    # The position is rounded to ~1 km before use, so these are from (2.73, 101.94).
+    assert '<span class="distance">&lt; 1 km</span>' in html
+    assert '<span class="distance">29 km</span>' in html
 
 
 def test_inactive_services_come_last_and_defunct_ones_are_hidden(client):
@@ -189,4 +189,4 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client):
             assert client.get("/cari", {"kumpulan": "oku"}).status_code == 200
         return len(ctx.captured_queries)
 
-    assert count_queries(2) == count_queries(15)
+    assert count_queries(2) == count_queries(15) == 14

@@ -10,8 +10,9 @@
     button.addEventListener("click", function () {
       status.textContent = button.dataset.finding;
       navigator.geolocation.getCurrentPosition(function (pos) {
-        form.elements.lat.value = pos.coords.latitude.toFixed(3);
-        form.elements.lng.value = pos.coords.longitude.toFixed(3);
+        // ~1 km: enough to sort by, too coarse to give away a home in a shared link or a log.
+        form.elements.lat.value = pos.coords.latitude.toFixed(2);
+        form.elements.lng.value = pos.coords.longitude.toFixed(2);
         form.requestSubmit();
       }, function () {
         status.textContent = button.dataset.failed;
