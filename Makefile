@@ -37,7 +37,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: lint
-	SANTUNI_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=$${DATABASE_URL:-sqlite://:memory:} SANTUNI_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 test-browser: install

@@ -16,6 +16,17 @@ POSITION_ERRORS = {
 }
 
 
+def coordinate_field(limit: int) -> forms.FloatField:
+    """A hidden latitude or longitude set by the 'Near me' button."""
+    return forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=-limit,
+        max_value=limit,
+        error_messages=POSITION_ERRORS,
+    )
+
+
 class TermChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.tr.name
@@ -68,20 +79,8 @@ class SearchForm(forms.Form):
         empty_label=_("Any need"),
     )
     buka = forms.BooleanField(label=_("Open now"), required=False)
-    lat = forms.FloatField(
-        required=False,
-        widget=forms.HiddenInput,
-        min_value=-90,
-        max_value=90,
-        error_messages=POSITION_ERRORS,
-    )
-    lng = forms.FloatField(
-        required=False,
-        widget=forms.HiddenInput,
-        min_value=-180,
-        max_value=180,
-        error_messages=POSITION_ERRORS,
-    )
+    lat = coordinate_field(90)
+    lng = coordinate_field(180)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -199,15 +199,9 @@ def services_search(query: SearchQuery, *, now: datetime | None = None) -> Query
     return services.select_related("organization").order_by(*ordering)
 
 
-def attach_listing_details(services: list[Service]) -> list[Service]:
-    """Adds what a result card shows: places, phones, target groups and distance (km).
-
-    A fixed number of queries whatever the page size.
-    """
-    if not services:
-        return services
-    prefetch_related_objects(
-        services,
+def _listing_prefetches() -> list:
+    """What a result card shows of a service: phones, places and areas."""
+    return [
         "phones",
         "organization__phones",
         Prefetch(
@@ -221,7 +215,17 @@ def attach_listing_details(services: list[Service]) -> list[Service]:
             ),
         ),
         Prefetch("service_areas", queryset=ServiceArea.objects.select_related("district", "mukim")),
-    )
+    ]
+
+
+def attach_listing_details(services: list[Service]) -> list[Service]:
+    """Adds what a result card shows: places, phones, target groups and distance (km).
+
+    A fixed number of queries whatever the page size.
+    """
+    if not services:
+        return services
+    prefetch_related_objects(services, *_listing_prefetches())
     terms_by_service: dict = {s.id: [] for s in services}
     for attribute in (
         Attribute.objects.filter(link_entity="service", link_id__in=list(terms_by_service))
@@ -259,27 +263,12 @@ def service_detail(service_id) -> Service:
     service = (
         Service.objects.select_related("organization__cbo", "program")
         .prefetch_related(
-            "phones",
+            *_listing_prefetches(),
+            "service_at_locations__location__schedules",
             "schedules",
             "required_documents",
             "languages",
             "cost_options",
-            Prefetch(
-                "service_areas",
-                queryset=ServiceArea.objects.select_related("district", "mukim"),
-            ),
-            Prefetch(
-                "service_at_locations",
-                queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                    Prefetch(
-                        "location__addresses",
-                        queryset=Address.objects.select_related("district", "mukim"),
-                    ),
-                    "location__phones",
-                    "location__schedules",
-                ),
-            ),
-            "organization__phones",
         )
         .get(pk=service_id)
     )
