@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "santuni.geo",
     "santuni.directory",
+    "santuni.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,20 @@ if env_bool("SECURE_SSL"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+
+# Cache (rate limits): Redis shared by all app servers in production, memory otherwise.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+
+# The public HSDS API: requests per client (IP address) and period (s, m, h or d).
+SANTUNI_API_RATE = os.environ.get("SANTUNI_API_RATE", "300/m")
+# Load balancers in front of the app: how many X-Forwarded-For entries to trust.
+NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
 LOGGING = {
     "version": 1,

@@ -4,8 +4,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from santuni.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/hsds/", api.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", include("santuni.directory.urls")),

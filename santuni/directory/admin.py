@@ -1,6 +1,7 @@
 """Admin for all directory data (shown in Malay by default)."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
@@ -118,6 +119,10 @@ class ServiceAdmin(admin.ModelAdmin):
         FundingInline,
         ContactInline,
     ]
+
+    def save_model(self, request, obj, form, change):
+        obj.last_modified = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(m.Location)

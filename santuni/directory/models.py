@@ -10,11 +10,18 @@ from datetime import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from santuni.geo.distance import google_maps_url, waze_url
-from santuni.geo.models import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, District, Mukim
+from santuni.geo.models import (
+    LATITUDE_VALIDATORS,
+    LONGITUDE_VALIDATORS,
+    District,
+    Mukim,
+    State,
+)
 from santuni.lib.i18n import TranslatedMixin
 
 
@@ -258,7 +265,8 @@ class Service(HsdsModel):
         _("last checked"), null=True, blank=True, help_text=_("When a person last verified it.")
     )
     assurer_email = models.EmailField(_("checked by (email)"), blank=True)
-    last_modified = models.DateTimeField(_("last modified"), auto_now=True)
+    # Set by each write (admin, import), not auto_now: an HSDS import keeps the source's date.
+    last_modified = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("service")
@@ -383,6 +391,14 @@ class Address(HsdsModel):
         max_length=10,
         choices=AddressType.choices,
         default=AddressType.PHYSICAL,
+    )
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="addresses",
+        verbose_name=_("state"),
     )
     district = models.ForeignKey(
         District,

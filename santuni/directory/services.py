@@ -178,6 +178,7 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
                 postal_code=loc_row.get("postal_code") or "",
                 region=district.name if district else "",
                 state_province=district.state.name if district else "",
+                state=district.state if district else None,
                 district=district,
                 mukim=places.mukim(district, loc_row.get("mukim")),
             )

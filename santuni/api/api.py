@@ -1,0 +1,459 @@
+"""The public, read-only HSDS 3.0 API under /api/hsds/, with Santuni's profile.
+
+Responses are plain HSDS objects built by `santuni.api.serialize`; the OpenAPI document
+points at the profile's schemas for their shapes. No response ever carries the address or
+position of a confidential location.
+"""
+
+import json
+import math
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
+from ninja.throttling import AnonRateThrottle
+
+from santuni.directory.models import (
+    Organization,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+from . import selectors
+from . import serialize as out
+from .schemas import VERSION, profile_patch, profile_patch_names, profile_schema, schema_names
+
+
+class ClientRateThrottle(AnonRateThrottle):
+    """Per client address; the rate is read from settings on each request."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.SANTUNI_API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+api = NinjaAPI(
+    title="Santuni HSDS API",
+    version=VERSION,
+    description=(
+        "Open data of the Santuni community-help directory (Malaysia) in the Human Services "
+        "Data Specification 3.0, with Santuni's profile: Malay and English texts (`lang`), "
+        "districts and mukims, CBO profiles, confidential locations. Read-only and public."
+    ),
+    urls_namespace="hsds",
+    throttle=[ClientRateThrottle("300/m")],
+)
+
+PROFILE_SCHEMA = "profile/schema/{}.json"
+PAGE_NUMBERS = ("total_items", "total_pages", "page_number", "size")
+PAGE_FLAGS = ("first_page", "last_page", "empty")
+
+
+def _documented(schema: str, page: bool = True) -> dict:
+    item = {"$ref": PROFILE_SCHEMA.format(schema)}
+    body = item
+    if page:
+        fields = {name: {"type": "integer"} for name in PAGE_NUMBERS}
+        fields |= {name: {"type": "boolean"} for name in PAGE_FLAGS}
+        body = {
+            "type": "object",
+            "properties": fields | {"contents": {"type": "array", "items": item}},
+            "required": [*PAGE_NUMBERS, *PAGE_FLAGS, "contents"],
+        }
+    return {
+        "responses": {
+            200: {"description": "OK", "content": {"application/json": {"schema": body}}},
+            400: {"description": "A parameter is wrong: the body says which and why."},
+            429: {"description": "Too many requests: wait the seconds in Retry-After."},
+        }
+    }
+
+
+@api.exception_handler(ValidationError)
+def bad_parameters(request, exc: ValidationError):
+    errors = [
+        {
+            "parameter": ".".join(str(p) for p in error["loc"][1:]) or "query",
+            "message": error["msg"],
+        }
+        for error in exc.errors
+    ]
+    return JsonResponse({"status": 400, "errors": errors}, status=400)
+
+
+@api.exception_handler(selectors.BadParameter)
+def bad_parameter(request, exc: selectors.BadParameter):
+    errors = [{"parameter": exc.parameter, "message": exc.message}]
+    return JsonResponse({"status": 400, "errors": errors}, status=400)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return JsonResponse({"status": 404, "message": str(exc) or "Not found"}, status=404)
+
+
+# --- parameters -------------------------------------------------------------------------
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    per_page: int = Field(20, ge=1, le=500, description="Items per page (at most 500).")
+    format: Literal["json", "ndjson"] = Field(
+        "json", description="`ndjson` streams every result, one per line, without pages."
+    )
+    lang: Literal["ms", "en"] = Field(
+        "ms", description="Santuni: the language of `name` and `description` (Malay default)."
+    )
+
+
+class ServiceParams(Paging):
+    search: str = Field("", max_length=200, description="Words to look for, Malay or English.")
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: datetime | None = Field(None, description="ISO 8601 date and time.")
+    minimal: bool = Field(False, description="Only `id` and `last_modified` of each service.")
+    full: bool = Field(False, description="Fully nested services.")
+    full_service: bool = Field(False, description="Same as `full`.")
+    district: str = Field("", max_length=100, description="Santuni: district name or code.")
+    mukim: str = Field("", max_length=100, description="Santuni: mukim name.")
+    lat: float | None = Field(None, ge=-90, le=90, description="Santuni: latitude.")
+    lng: float | None = Field(None, ge=-180, le=180, description="Santuni: longitude.")
+    proximity: float | None = Field(None, gt=0, le=1_000_000, description="Metres.")
+
+
+class SalParams(ServiceParams):
+    postcode: str = Field("", max_length=10)
+
+
+def _filters(params: ServiceParams, *, needs_position: bool = True) -> selectors.ServiceFilters:
+    if (params.lat is None) != (params.lng is None):
+        raise selectors.BadParameter("lat", "give both lat and lng, or neither")
+    if needs_position and params.proximity is not None and params.lat is None:
+        raise selectors.BadParameter("proximity", "proximity needs lat and lng")
+    district = selectors.district_named(params.district) if params.district else None
+    mukim = selectors.mukim_named(params.mukim, district) if params.mukim else None
+    modified_after = params.modified_after
+    if modified_after is not None and timezone.is_naive(modified_after):
+        modified_after = timezone.make_aware(modified_after)
+    return selectors.ServiceFilters(
+        search=params.search,
+        taxonomy_term_id=params.taxonomy_term_id,
+        taxonomy_id=params.taxonomy_id,
+        organization_id=params.organization_id,
+        modified_after=modified_after,
+        district=district,
+        mukim=mukim,
+        latitude=params.lat,
+        longitude=params.lng,
+        proximity=params.proximity,
+    )
+
+
+def _page(found: QuerySet, params: Paging, render) -> dict:
+    total = found.count()
+    total_pages = max(1, math.ceil(total / params.per_page))
+    start = (params.page - 1) * params.per_page
+    contents = render(list(found[start : start + params.per_page]))
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": params.page,
+        "size": len(contents),
+        "first_page": params.page == 1,
+        "last_page": params.page >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+def _ndjson(items) -> StreamingHttpResponse:
+    lines = (json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+    return StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+
+
+def _get(queryset: QuerySet, oid: str, kind: str):
+    try:
+        return queryset.get(pk=uuid.UUID(oid))
+    except (ValueError, queryset.model.DoesNotExist):
+        raise Http404(f"No {kind} with id {oid}") from None
+
+
+def _options(params: Paging) -> out.Options:
+    return out.Options(lang=params.lang)
+
+
+# --- endpoints --------------------------------------------------------------------------
+
+
+@api.get("/", summary="About this API", tags=["about"])
+def about(request):
+    return {
+        "version": VERSION,
+        "profile": request.build_absolute_uri("/api/hsds/profile/"),
+        "openapi_url": request.build_absolute_uri("/api/hsds/openapi.json"),
+    }
+
+
+@api.get("/services", summary="Services", tags=["services"], openapi_extra=_documented("service"))
+def services(request, params: Query[ServiceParams]):
+    found = selectors.services(_filters(params))
+    options = _options(params)
+    if params.format == "ndjson":
+        return _ndjson(out.iter_full_services(found, options))
+    if params.minimal:
+        return _page(
+            found.only("id", "last_modified"),
+            params,
+            lambda page: [
+                {"id": str(s.pk), "last_modified": out.value_out(s.last_modified)} for s in page
+            ],
+        )
+    if params.full or params.full_service:
+
+        def render(page):
+            loaded = Service.objects.filter(pk__in=[s.pk for s in page])
+            return _in_order(page, out.iter_full_services(loaded, options))
+
+        return _page(found, params, render)
+    return _page(found, params, lambda page: [out.service_item(s, options) for s in page])
+
+
+def _in_order(page, items) -> list[dict]:
+    by_id = {item["id"]: item for item in items}
+    return [by_id[str(s.pk)] for s in page]
+
+
+@api.get(
+    "/services/{id}",
+    summary="One service, fully nested",
+    tags=["services"],
+    openapi_extra=_documented("service", page=False),
+)
+def service(request, id: str, lang: Literal["ms", "en"] = "ms"):
+    found = _get(out.full_services(Service.objects.all()), id, "service")
+    options = out.Options(lang=lang)
+    out.load_attributes(
+        options,
+        {
+            "service": [found.pk],
+            "location": [s.location_id for s in found.service_at_locations.all()],
+        },
+    )
+    return out.service_full(found, options)
+
+
+class OrganizationParams(Paging):
+    search: str = Field("", max_length=200)
+    full: bool = False
+    full_service: bool = Field(False, description="Each organization with its full services.")
+
+
+def _organization_with_services(organization: Organization, options, full_service: bool) -> dict:
+    item = out.organization_full(organization, options)
+    services_ = Service.objects.filter(organization=organization).order_by("name", "id")
+    if full_service:
+        item["services"] = list(out.iter_full_services(services_, options))
+    else:
+        item["services"] = [out.service_item(s, options) for s in services_]
+    return item
+
+
+@api.get(
+    "/organizations",
+    summary="Organizations",
+    tags=["organizations"],
+    openapi_extra=_documented("organization"),
+)
+def organizations(request, params: Query[OrganizationParams]):
+    found = selectors.organizations(params.search)
+    options = _options(params)
+    if params.format == "ndjson" or params.full or params.full_service:
+        full = out.organizations_full(found)
+        render = lambda page: [  # noqa: E731
+            _organization_with_services(o, options, params.full_service) for o in page
+        ]
+        if params.format == "ndjson":
+            return _ndjson(
+                _organization_with_services(o, options, params.full_service)
+                for o in full.iterator(chunk_size=100)
+            )
+        return _page(full, params, render)
+    table = out.TABLES["organization"]
+    return _page(found, params, lambda page: [out.plain(table, o, options) for o in page])
+
+
+@api.get(
+    "/organizations/{id}",
+    summary="One organization",
+    tags=["organizations"],
+    openapi_extra=_documented("organization", page=False),
+)
+def organization(request, id: str, full_service: bool = False, lang: Literal["ms", "en"] = "ms"):
+    found = _get(out.organizations_full(Organization.objects.all()), id, "organization")
+    return _organization_with_services(found, out.Options(lang=lang), full_service)
+
+
+def _sal_query() -> QuerySet[ServiceAtLocation]:
+    return ServiceAtLocation.objects.select_related("location").prefetch_related(
+        "phones__languages", "schedules", "contacts__phones", *out._location_prefetch("location__")
+    )
+
+
+@api.get(
+    "/service_at_locations",
+    summary="Services at locations",
+    tags=["service_at_locations"],
+    openapi_extra=_documented("service_at_location"),
+)
+def service_at_locations(request, params: Query[SalParams]):
+    filters = _filters(params, needs_position=False)
+    if params.proximity is not None and not params.postcode and params.lat is None:
+        raise selectors.BadParameter("proximity", "proximity needs a postcode, or lat and lng")
+    found = selectors.service_at_locations(filters, params.postcode.strip())
+    options = _options(params)
+    ids = found.values_list("id", flat=True)
+    if params.format == "ndjson":
+        return _ndjson(
+            out.service_at_location_full(sal, options)
+            for sal in _sal_query().filter(id__in=ids).order_by("id").iterator(chunk_size=200)
+        )
+    if params.full:
+        return _page(
+            found,
+            params,
+            lambda page: [
+                out.service_at_location_full(sal, options)
+                for sal in _in_sal_order(page, _sal_query().filter(id__in=[s.pk for s in page]))
+            ],
+        )
+    table = out.TABLES["service_at_location"]
+    return _page(found, params, lambda page: [out.plain(table, sal, options) for sal in page])
+
+
+def _in_sal_order(page, loaded) -> list:
+    by_id = {sal.pk: sal for sal in loaded}
+    return [by_id[sal.pk] for sal in page]
+
+
+@api.get(
+    "/service_at_locations/{id}",
+    summary="One service at a location",
+    tags=["service_at_locations"],
+    openapi_extra=_documented("service_at_location", page=False),
+)
+def service_at_location(request, id: str, lang: Literal["ms", "en"] = "ms"):
+    found = _get(_sal_query(), id, "service_at_location")
+    return out.service_at_location_full(found, out.Options(lang=lang))
+
+
+class TaxonomyParams(Paging):
+    search: str = Field("", max_length=200)
+
+
+@api.get(
+    "/taxonomies", summary="Taxonomies", tags=["taxonomies"], openapi_extra=_documented("taxonomy")
+)
+def taxonomies(request, params: Query[TaxonomyParams]):
+    found = Taxonomy.objects.order_by("name", "id")
+    for word in selectors.words(params.search):
+        found = found.filter(name__icontains=word) | found.filter(name_en__icontains=word)
+    options = _options(params)
+    if params.format == "ndjson":
+        return _ndjson(out.taxonomy_out(t, options) for t in found)
+    return _page(found, params, lambda page: [out.taxonomy_out(t, options) for t in page])
+
+
+@api.get(
+    "/taxonomies/{id}",
+    summary="One taxonomy",
+    tags=["taxonomies"],
+    openapi_extra=_documented("taxonomy", page=False),
+)
+def taxonomy(request, id: str, lang: Literal["ms", "en"] = "ms"):
+    return out.taxonomy_out(_get(Taxonomy.objects.all(), id, "taxonomy"), out.Options(lang=lang))
+
+
+class TermParams(TaxonomyParams):
+    taxonomy_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    top_only: bool = False
+
+
+@api.get(
+    "/taxonomy_terms",
+    summary="Taxonomy terms",
+    tags=["taxonomies"],
+    openapi_extra=_documented("taxonomy_term"),
+)
+def taxonomy_terms(request, params: Query[TermParams]):
+    found = selectors.taxonomy_terms(
+        search=params.search,
+        taxonomy_id=params.taxonomy_id,
+        parent_id=params.parent_id,
+        top_only=params.top_only,
+    )
+    options = _options(params)
+    if params.format == "ndjson":
+        return _ndjson(out.taxonomy_term_out(t, options) for t in found)
+    return _page(found, params, lambda page: [out.taxonomy_term_out(t, options) for t in page])
+
+
+@api.get(
+    "/taxonomy_terms/{id}",
+    summary="One taxonomy term",
+    tags=["taxonomies"],
+    openapi_extra=_documented("taxonomy_term", page=False),
+)
+def taxonomy_term(request, id: str, lang: Literal["ms", "en"] = "ms"):
+    found = _get(TaxonomyTerm.objects.select_related("taxonomy"), id, "taxonomy term")
+    return out.taxonomy_term_out(found, out.Options(lang=lang))
+
+
+# --- Santuni's profile ------------------------------------------------------------------
+
+
+@api.get("/profile/", summary="Santuni's HSDS profile", tags=["profile"])
+def profile(request):
+    return {
+        "name": "Santuni (Malaysia)",
+        "description": (
+            "HSDS 3.0 with Malay and English texts, districts and mukims, CBO profiles and "
+            "confidential locations. JSON Merge Patches (RFC 7386) over the HSDS schemas."
+        ),
+        "hsds_version": VERSION,
+        "licence": "CC BY-SA 4.0, adapted from HSDS: an Open Referral resource (https://openreferral.org/)",
+        "patches": {
+            name: request.build_absolute_uri(f"/api/hsds/profile/{name}.json")
+            for name in profile_patch_names()
+        },
+        "schemas": {
+            name: request.build_absolute_uri(f"/api/hsds/profile/schema/{name}.json")
+            for name in schema_names()
+        },
+    }
+
+
+@api.get("/profile/{name}.json", summary="A profile patch", tags=["profile"])
+def profile_file(request, name: str):
+    if name not in profile_patch_names():
+        raise Http404(f"No profile patch called {name}")
+    return profile_patch(name)
+
+
+@api.get(
+    "/profile/schema/{name}.json", summary="A schema with the profile merged", tags=["profile"]
+)
+def profile_schema_file(request, name: str):
+    if name not in schema_names():
+        raise Http404(f"No schema called {name}")
+    return profile_schema(name)

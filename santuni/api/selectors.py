@@ -1,0 +1,188 @@
+"""The HSDS API's queries: every filter is a WHERE clause, and filters combine with AND."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Avg, Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from santuni.directory.models import (
+    Attribute,
+    Organization,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from santuni.directory.selectors import (
+    KM_PER_DEGREE,
+    NO_DISTANCE,
+    SearchQuery,
+    services_search,
+    words,
+)
+from santuni.geo.models import District, Mukim
+
+
+class BadParameter(ValueError):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    search: str = ""
+    taxonomy_term_id: object = None
+    taxonomy_id: object = None
+    organization_id: object = None
+    modified_after: datetime | None = None
+    district: District | None = None
+    mukim: Mukim | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    proximity: float | None = None  # metres
+
+
+def district_named(value: str) -> District:
+    value = value.strip()
+    found = District.objects.filter(
+        Q(name__iexact=value) | Q(name_en__iexact=value) | Q(slug__iexact=value)
+    )
+    if len(found) != 1:
+        raise BadParameter("district", f"no district called {value!r}")
+    return found[0]
+
+
+def mukim_named(value: str, district: District | None) -> Mukim:
+    value = value.strip()
+    found = Mukim.objects.filter(
+        Q(name__iexact=value) | Q(name_en__iexact=value) | Q(slug__iexact=value)
+    )
+    if district is not None:
+        found = found.filter(district=district)
+    found = list(found.select_related("district"))
+    if not found:
+        raise BadParameter("mukim", f"no mukim called {value!r}")
+    if len(found) > 1:
+        raise BadParameter("mukim", f"several mukims are called {value!r}: give the district")
+    return found[0]
+
+
+def _service_term_links(q: Q):
+    return Attribute.objects.filter(q, link_entity=Attribute.LinkEntity.SERVICE).values("link_id")
+
+
+def services(filters: ServiceFilters) -> QuerySet[Service]:
+    """Services matching every filter. With text, place or position, in search order (the
+    directory's search, which leaves out defunct services); otherwise all, by name."""
+    near = filters.latitude is not None
+    if filters.search.strip() or filters.district or filters.mukim or near:
+        found = services_search(
+            SearchQuery(
+                text=filters.search,
+                district=filters.district,
+                mukim=filters.mukim,
+                latitude=filters.latitude,
+                longitude=filters.longitude,
+            )
+        )
+    else:
+        found = Service.objects.order_by("name", "id")
+    if filters.taxonomy_term_id:
+        found = found.filter(id__in=_service_term_links(Q(taxonomy_term=filters.taxonomy_term_id)))
+    if filters.taxonomy_id:
+        found = found.filter(
+            id__in=_service_term_links(Q(taxonomy_term__taxonomy=filters.taxonomy_id))
+        )
+    if filters.organization_id:
+        found = found.filter(organization_id=filters.organization_id)
+    if filters.modified_after:
+        found = found.filter(last_modified__gte=filters.modified_after)
+    if near and filters.proximity is not None:
+        radius = filters.proximity / 1000 / KM_PER_DEGREE
+        found = found.filter(distance_d2__lte=min(radius * radius, NO_DISTANCE / 2))
+    return found
+
+
+def organizations(search: str = "") -> QuerySet[Organization]:
+    found = Organization.objects.all()
+    for word in words(search):
+        found = found.filter(
+            Q(name__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(alternate_name__icontains=word)
+            | Q(description__icontains=word)
+        )
+    return (
+        found.select_related("cbo__district")
+        .prefetch_related("cbo__mukims", "cbo__target_groups")
+        .order_by("name", "id")
+    )
+
+
+def postcode_centre(postcode: str) -> tuple[float, float] | None:
+    """The centre of the public locations with an address in this postcode."""
+    centre = ServiceAtLocation.objects.filter(
+        location__is_confidential=False,
+        location__latitude__isnull=False,
+        location__addresses__postal_code=postcode,
+    ).aggregate(lat=Avg("location__latitude"), lng=Avg("location__longitude"))
+    return (centre["lat"], centre["lng"]) if centre["lat"] is not None else None
+
+
+def service_at_locations(
+    filters: ServiceFilters, postcode: str = ""
+) -> QuerySet[ServiceAtLocation]:
+    found = ServiceAtLocation.objects.filter(service__in=services(filters).values("id"))
+    if postcode:
+        # Confidential places never match a place filter: that would reveal where they are.
+        in_postcode = Q(location__addresses__postal_code=postcode, location__is_confidential=False)
+        districts = District.objects.filter(
+            addresses__postal_code=postcode, addresses__location__is_confidential=False
+        ).values("id")
+        covered = Exists(
+            ServiceArea.objects.filter(service=OuterRef("service"), district__in=districts)
+        )
+        found = found.filter(in_postcode | Q(covered)).distinct()
+    centre = None
+    if filters.proximity is not None:
+        centre = postcode_centre(postcode) if postcode else None
+        if filters.latitude is not None:
+            centre = (filters.latitude, filters.longitude)
+        if centre is None:
+            raise BadParameter("postcode", f"no known place with postcode {postcode!r}")
+        latitude, longitude = centre
+        scale = math.cos(math.radians(latitude))
+        dlat = F("location__latitude") - Value(latitude)
+        dlon = (F("location__longitude") - Value(longitude)) * Value(scale)
+        radius = filters.proximity / 1000 / KM_PER_DEGREE
+        found = (
+            found.filter(location__is_confidential=False, location__latitude__isnull=False)
+            .annotate(
+                d2=Coalesce(
+                    dlat * dlat + dlon * dlon, Value(NO_DISTANCE), output_field=FloatField()
+                )
+            )
+            .filter(d2__lte=radius * radius)
+            .order_by("d2", "id")
+        )
+        return found.select_related("location")
+    return found.select_related("location").order_by("service__name", "id")
+
+
+def taxonomy_terms(
+    *, search: str = "", taxonomy_id=None, parent_id=None, top_only: bool = False
+) -> QuerySet[TaxonomyTerm]:
+    found = TaxonomyTerm.objects.select_related("taxonomy")
+    for word in words(search):
+        found = found.filter(Q(name__icontains=word) | Q(name_en__icontains=word))
+    if taxonomy_id:
+        found = found.filter(taxonomy=taxonomy_id)
+    if parent_id:
+        found = found.filter(parent=parent_id)
+    if top_only:
+        found = found.filter(parent__isnull=True)
+    return found.order_by("taxonomy__name", "position", "name", "id")
