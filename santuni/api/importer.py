@@ -110,9 +110,10 @@ class Places:
                     self.states[key.casefold()] = state
         self.districts: dict[str, list[District]] = defaultdict(list)
         for district in District.objects.all():
-            for key in {district.name, district.name_en, district.slug}:
-                if key:
-                    self.districts[key.casefold()].append(district)
+            for key in {
+                k.casefold() for k in (district.name, district.name_en, district.slug) if k
+            }:
+                self.districts[key].append(district)
         self.mukims: dict[tuple[int, str], Mukim] = {}
         for mukim in Mukim.objects.all():
             for key in (mukim.name, mukim.name_en, mukim.slug):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
@@ -89,7 +90,9 @@ def nested(table_name: str, obj, options: Options) -> dict:
         elif table_name == "location" and child.key == "addresses" and _hidden(obj, options):
             items = []
         else:
-            items = [nested(child.table, row, options) for row in getattr(obj, child.key).all()]
+            # By id: the same order on every database and after a round trip.
+            rows = sorted(getattr(obj, child.key).all(), key=attrgetter("pk"))
+            items = [nested(child.table, row, options) for row in rows]
         if items:
             out[child.key] = items
     return out
@@ -224,9 +227,8 @@ def service_full(service: Service, options: Options) -> dict:
     out["organization"] = plain(TABLES["organization"], service.organization, options)
     if service.program_id:
         out["program"] = plain(TABLES["program"], service.program, options)
-    for item, sal in zip(
-        out.get("service_at_locations", []), service.service_at_locations.all(), strict=True
-    ):
+    links = sorted(service.service_at_locations.all(), key=attrgetter("pk"))
+    for item, sal in zip(out.get("service_at_locations", []), links, strict=True):
         item["location"] = nested("location", sal.location, options)
     return out
 
