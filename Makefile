@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-browser lint format messages lock pageweight clean
+.PHONY: install run serve test test-browser lint format messages lock pageweight bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Santuni needs Python 3.11")'
@@ -50,6 +50,10 @@ messages: install
 
 pageweight: install
 	SANTUNI_TESTING=1 $(BIN)/python -m santuni.lib.pageweight
+
+# Speed, as ratios against a baseline measured in the same run (see santuni/bench.py).
+bench: install
+	$(BIN)/python -m santuni.bench $(BENCH_ARGS)
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock

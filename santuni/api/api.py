@@ -163,7 +163,7 @@ def _page(found: QuerySet, params: Paging, render) -> dict:
     total = found.count()
     total_pages = max(1, math.ceil(total / params.per_page))
     start = (params.page - 1) * params.per_page
-    contents = render(list(found[start : start + params.per_page]))
+    contents = list(render(found[start : start + params.per_page]))
     return {
         "total_items": total,
         "total_pages": total_pages,
@@ -181,11 +181,15 @@ def _ndjson(items) -> StreamingHttpResponse:
     return StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
 
 
-def _get(queryset: QuerySet, oid: str, kind: str):
+def _one(model, oid: str, kind: str) -> QuerySet:
+    """The record with this id, as a queryset for the serializers; 404 when there is none."""
     try:
-        return queryset.get(pk=uuid.UUID(oid))
-    except (ValueError, queryset.model.DoesNotExist):
-        raise Http404(f"No {kind} with id {oid}") from None
+        found = model.objects.filter(pk=uuid.UUID(oid))
+    except ValueError:
+        found = model.objects.none()
+    if not found.exists():
+        raise Http404(f"No {kind} with id {oid}")
+    return found
 
 
 def _options(params: Paging) -> out.Options:
@@ -219,18 +223,8 @@ def services(request, params: Query[ServiceParams]):
             ],
         )
     if params.full or params.full_service:
-
-        def render(page):
-            loaded = Service.objects.filter(pk__in=[s.pk for s in page])
-            return _in_order(page, out.iter_full_services(loaded, options))
-
-        return _page(found, params, render)
+        return _page(found, params, lambda page: out.iter_full_services(page, options))
     return _page(found, params, lambda page: [out.service_item(s, options) for s in page])
-
-
-def _in_order(page, items) -> list[dict]:
-    by_id = {item["id"]: item for item in items}
-    return [by_id[str(s.pk)] for s in page]
 
 
 @api.get(
@@ -240,32 +234,14 @@ def _in_order(page, items) -> list[dict]:
     openapi_extra=_documented("service", page=False),
 )
 def service(request, id: str, lang: Literal["ms", "en"] = "ms"):
-    found = _get(out.full_services(Service.objects.all()), id, "service")
-    options = out.Options(lang=lang)
-    out.load_attributes(
-        options,
-        {
-            "service": [found.pk],
-            "location": [s.location_id for s in found.service_at_locations.all()],
-        },
-    )
-    return out.service_full(found, options)
+    found = _one(Service, id, "service")
+    return next(out.iter_full_services(found, out.Options(lang=lang)))
 
 
 class OrganizationParams(Paging):
     search: str = Field("", max_length=200)
     full: bool = False
     full_service: bool = Field(False, description="Each organization with its full services.")
-
-
-def _organization_with_services(organization: Organization, options, full_service: bool) -> dict:
-    item = out.organization_full(organization, options)
-    services_ = Service.objects.filter(organization=organization).order_by("name", "id")
-    if full_service:
-        item["services"] = list(out.iter_full_services(services_, options))
-    else:
-        item["services"] = [out.service_item(s, options) for s in services_]
-    return item
 
 
 @api.get(
@@ -278,16 +254,15 @@ def organizations(request, params: Query[OrganizationParams]):
     found = selectors.organizations(params.search)
     options = _options(params)
     if params.format == "ndjson" or params.full or params.full_service:
-        full = out.organizations_full(found)
-        render = lambda page: [  # noqa: E731
-            _organization_with_services(o, options, params.full_service) for o in page
-        ]
-        if params.format == "ndjson":
-            return _ndjson(
-                _organization_with_services(o, options, params.full_service)
-                for o in full.iterator(chunk_size=100)
+
+        def full(organizations):
+            return out.iter_full_organizations(
+                organizations, options, full_service=params.full_service
             )
-        return _page(full, params, render)
+
+        if params.format == "ndjson":
+            return _ndjson(full(found))
+        return _page(found, params, full)
     table = out.TABLES["organization"]
     return _page(found, params, lambda page: [out.plain(table, o, options) for o in page])
 
@@ -299,14 +274,9 @@ def organizations(request, params: Query[OrganizationParams]):
     openapi_extra=_documented("organization", page=False),
 )
 def organization(request, id: str, full_service: bool = False, lang: Literal["ms", "en"] = "ms"):
-    found = _get(out.organizations_full(Organization.objects.all()), id, "organization")
-    return _organization_with_services(found, out.Options(lang=lang), full_service)
-
-
-def _sal_query() -> QuerySet[ServiceAtLocation]:
-    return ServiceAtLocation.objects.select_related("location").prefetch_related(
-        "phones__languages", "schedules", "contacts__phones", *out._location_prefetch("location__")
-    )
+    found = _one(Organization, id, "organization")
+    options = out.Options(lang=lang)
+    return next(out.iter_full_organizations(found, options, full_service=full_service))
 
 
 @api.get(
@@ -321,28 +291,12 @@ def service_at_locations(request, params: Query[SalParams]):
         raise selectors.BadParameter("proximity", "proximity needs a postcode, or lat and lng")
     found = selectors.service_at_locations(filters, params.postcode.strip())
     options = _options(params)
-    ids = found.values_list("id", flat=True)
     if params.format == "ndjson":
-        return _ndjson(
-            out.service_at_location_full(sal, options)
-            for sal in _sal_query().filter(id__in=ids).order_by("id").iterator(chunk_size=200)
-        )
+        return _ndjson(out.iter_full_service_at_locations(found, options))
     if params.full:
-        return _page(
-            found,
-            params,
-            lambda page: [
-                out.service_at_location_full(sal, options)
-                for sal in _in_sal_order(page, _sal_query().filter(id__in=[s.pk for s in page]))
-            ],
-        )
+        return _page(found, params, lambda page: out.iter_full_service_at_locations(page, options))
     table = out.TABLES["service_at_location"]
     return _page(found, params, lambda page: [out.plain(table, sal, options) for sal in page])
-
-
-def _in_sal_order(page, loaded) -> list:
-    by_id = {sal.pk: sal for sal in loaded}
-    return [by_id[sal.pk] for sal in page]
 
 
 @api.get(
@@ -352,8 +306,8 @@ def _in_sal_order(page, loaded) -> list:
     openapi_extra=_documented("service_at_location", page=False),
 )
 def service_at_location(request, id: str, lang: Literal["ms", "en"] = "ms"):
-    found = _get(_sal_query(), id, "service_at_location")
-    return out.service_at_location_full(found, out.Options(lang=lang))
+    found = _one(ServiceAtLocation, id, "service_at_location")
+    return next(out.iter_full_service_at_locations(found, out.Options(lang=lang)))
 
 
 class TaxonomyParams(Paging):
@@ -380,7 +334,7 @@ def taxonomies(request, params: Query[TaxonomyParams]):
     openapi_extra=_documented("taxonomy", page=False),
 )
 def taxonomy(request, id: str, lang: Literal["ms", "en"] = "ms"):
-    return out.taxonomy_out(_get(Taxonomy.objects.all(), id, "taxonomy"), out.Options(lang=lang))
+    return out.taxonomy_out(_one(Taxonomy, id, "taxonomy").get(), out.Options(lang=lang))
 
 
 class TermParams(TaxonomyParams):
@@ -415,7 +369,7 @@ def taxonomy_terms(request, params: Query[TermParams]):
     openapi_extra=_documented("taxonomy_term", page=False),
 )
 def taxonomy_term(request, id: str, lang: Literal["ms", "en"] = "ms"):
-    found = _get(TaxonomyTerm.objects.select_related("taxonomy"), id, "taxonomy term")
+    found = _one(TaxonomyTerm, id, "taxonomy term").select_related("taxonomy").get()
     return out.taxonomy_term_out(found, out.Options(lang=lang))
 
 

@@ -165,12 +165,14 @@ class Importer:
                 for path in paths:
                     for record in read(path):
                         rows = self._take_record(record)
-                        if rows is not None and not self.failed:
+                        # After a failure, writing goes on (all rolled back at the end) so
+                        # that every later record is still checked, references included.
+                        if rows is not None:
                             batch.append(rows)
                         if len(batch) >= BATCH:
                             self._flush(batch)
                             batch = []
-                if batch and not self.failed:
+                if batch:
                     self._flush(batch)
                 if self.failed:
                     raise _RollBack
@@ -311,7 +313,7 @@ class Importer:
 
     def _flush(self, batch: list[Rows]) -> None:
         batch = self._check_references(batch)
-        if self.failed or not batch:
+        if not batch:
             return
         self._count(batch)
         merged: dict[str, dict[uuid.UUID, dict]] = defaultdict(dict)

@@ -10,18 +10,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from santuni.directory.models import (
     Address,
     Attribute,
-    Contact,
     Location,
     Organization,
-    Phone,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -58,8 +55,11 @@ def _put(out: dict, key: str, value) -> None:
 class Options:
     lang: str = "ms"
     reveal_confidential: bool = False
-    # Filled per batch: attributes of the records being written, by (entity, id).
+    # Filled per batch by `load`: attributes by (entity, id); owned records by
+    # (table, key) then parent id; the locations loaded on the way.
     attributes: dict = field(default_factory=dict)
+    children: dict = field(default_factory=dict)
+    locations: list = field(default_factory=list)
 
 
 def plain(table: Table, obj, options: Options) -> dict:
@@ -80,7 +80,7 @@ def plain(table: Table, obj, options: Options) -> dict:
 
 
 def nested(table_name: str, obj, options: Options) -> dict:
-    """The object with the records it owns, from prefetched relations."""
+    """The object with the records it owns, as loaded by `load`."""
     table = TABLES[table_name]
     out = plain(table, obj, options)
     for child in table.children:
@@ -90,8 +90,7 @@ def nested(table_name: str, obj, options: Options) -> dict:
         elif table_name == "location" and child.key == "addresses" and _hidden(obj, options):
             items = []
         else:
-            # By id: the same order on every database and after a round trip.
-            rows = sorted(getattr(obj, child.key).all(), key=attrgetter("pk"))
+            rows = options.children.get((table_name, child.key), {}).get(obj.pk, [])
             items = [nested(child.table, row, options) for row in rows]
         if items:
             out[child.key] = items
@@ -167,58 +166,70 @@ EXTRAS = {
 }
 
 
-# --- querysets that load everything an object's nested form needs ----------------------
+# --- loading: one query per kind of record and batch, whatever the batch size -------------
 
-ORGANIZATION_RELATED = ["organization__cbo__district"]
-ORGANIZATION_PREFETCH = ["organization__cbo__mukims", "organization__cbo__target_groups"]
-
-
-def _location_prefetch(prefix: str) -> list:
-    return [
-        Prefetch(
-            f"{prefix}addresses", queryset=Address.objects.select_related("district", "mukim")
-        ),
-        f"{prefix}phones__languages",
-        f"{prefix}schedules",
-        f"{prefix}languages",
-        Prefetch(f"{prefix}contacts", queryset=Contact.objects.prefetch_related("phones")),
-    ]
+RELATED = {
+    "address": ("district", "mukim"),
+    "service_area": ("district", "mukim"),
+    "organization": ("cbo__district",),
+    "service": ("organization__cbo__district", "program"),
+    "service_at_location": ("location",),
+}
+PREFETCH = {"organization": ("cbo__mukims", "cbo__target_groups")}
 
 
-def full_services(services: QuerySet[Service]) -> QuerySet[Service]:
-    return services.select_related(*ORGANIZATION_RELATED, "program").prefetch_related(
-        *ORGANIZATION_PREFETCH,
-        Prefetch("phones", queryset=Phone.objects.prefetch_related("languages")),
-        "schedules",
-        Prefetch("service_areas", queryset=ServiceArea.objects.select_related("district", "mukim")),
-        Prefetch(
-            "service_at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                "phones__languages",
-                "schedules",
-                "contacts__phones",
-                *_location_prefetch("location__"),
-            ),
-        ),
-        "languages",
-        "funding",
-        "cost_options",
-        "required_documents",
-        Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones__languages")),
-    )
+def _load_children(table_name: str, objects: list, options: Options) -> None:
+    """Loads the records these objects own (by id, so the order is the same everywhere)."""
+    ids = [obj.pk for obj in objects]
+    if not ids:
+        return
+    for child in TABLES[table_name].children:
+        if child.key == "attributes":
+            continue
+        rows = list(
+            TABLES[child.table]
+            .model.objects.filter(**{f"{child.fk}__in": ids})
+            .select_related(*RELATED.get(child.table, ()))
+            .prefetch_related(*PREFETCH.get(child.table, ()))
+            .order_by("pk")
+        )
+        grouped = options.children.setdefault((table_name, child.key), {})
+        for row in rows:
+            grouped.setdefault(getattr(row, f"{child.fk}_id"), []).append(row)
+        _load_children(child.table, rows, options)
+        if child.table == "location":
+            options.locations.extend(rows)
+
+
+def load(table_name: str, objects: list, options: Options) -> None:
+    """Everything the nested form of these objects shows, in a fixed number of queries."""
+    options.children, options.locations = {}, []
+    _load_children(table_name, objects, options)
+    if table_name == "service":
+        groups = options.children.get(("service", "service_at_locations"), {}).values()
+        links = [sal for group in groups for sal in group]
+    else:
+        links = objects if table_name == "service_at_location" else []
+    places = {sal.location_id: sal.location for sal in links}
+    _load_children("location", list(places.values()), options)
+    linked = {"location": [*places, *(location.pk for location in options.locations)]}
+    if table_name in ("service", "organization"):
+        linked[table_name] = [obj.pk for obj in objects]
+    load_attributes(options, linked)
 
 
 def load_attributes(options: Options, links: dict[str, Iterable]) -> None:
-    """One query for the attributes of every record in a batch."""
+    """One query per kind of linked record for the attributes of a batch."""
     found: dict = defaultdict(list)
-    wanted = {entity: list(ids) for entity, ids in links.items() if ids}
-    if wanted:
-        for entity, ids in wanted.items():
-            rows = Attribute.objects.filter(link_entity=entity, link_id__in=ids)
-            for row in rows.select_related("taxonomy_term__taxonomy").order_by(
-                "taxonomy_term__taxonomy__name", "taxonomy_term__position", "id"
-            ):
-                found[(entity, row.link_id)].append(row)
+    for entity, ids in links.items():
+        ids = list(ids)
+        if not ids:
+            continue
+        rows = Attribute.objects.filter(link_entity=entity, link_id__in=ids)
+        for row in rows.select_related("taxonomy_term__taxonomy").order_by(
+            "taxonomy_term__taxonomy__name", "taxonomy_term__position", "id"
+        ):
+            found[(entity, row.link_id)].append(row)
     options.attributes = found
 
 
@@ -227,53 +238,66 @@ def service_full(service: Service, options: Options) -> dict:
     out["organization"] = plain(TABLES["organization"], service.organization, options)
     if service.program_id:
         out["program"] = plain(TABLES["program"], service.program, options)
-    links = sorted(service.service_at_locations.all(), key=attrgetter("pk"))
+    links = options.children.get(("service", "service_at_locations"), {}).get(service.pk, [])
     for item, sal in zip(out.get("service_at_locations", []), links, strict=True):
         item["location"] = nested("location", sal.location, options)
     return out
 
 
+def _batches(queryset: QuerySet, size: int = BATCH) -> Iterator[list]:
+    """The queryset's rows a batch at a time, in its order, holding one batch in memory."""
+    ids = list(queryset.values_list("pk", flat=True))
+    model = queryset.model
+    related = RELATED.get(TABLE_OF.get(model, ""), ())
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        found = model.objects.filter(pk__in=chunk).select_related(*related)
+        if model is Organization:
+            found = found.prefetch_related(*PREFETCH["organization"])
+        by_id = {obj.pk: obj for obj in found}
+        yield [by_id[pk] for pk in chunk if pk in by_id]
+
+
 def iter_full_services(services: QuerySet[Service], options: Options) -> Iterator[dict]:
-    """Full services in the queryset's order, loaded a batch at a time (flat memory)."""
-    ids = list(services.values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        by_id = {s.pk: s for s in full_services(Service.objects.filter(pk__in=chunk))}
-        batch = [by_id[pk] for pk in chunk if pk in by_id]
-        location_ids = {sal.location_id for s in batch for sal in s.service_at_locations.all()}
-        load_attributes(options, {"service": chunk, "location": location_ids})
-        for service in batch:
-            yield service_full(service, options)
+    """Full services in the queryset's order (flat memory however many)."""
+    for batch in _batches(services):
+        load("service", batch, options)
+        yield from (service_full(service, options) for service in batch)
 
 
 def service_item(service: Service, options: Options) -> dict:
     return plain(TABLES["service"], service, options)
 
 
-def organization_full(organization: Organization, options: Options) -> dict:
-    location_ids = [location.pk for location in organization.locations.all()]
-    load_attributes(options, {"organization": [organization.pk], "location": location_ids})
-    return nested("organization", organization, options)
+def iter_full_organizations(
+    organizations: QuerySet[Organization], options: Options, *, full_service: bool
+) -> Iterator[dict]:
+    """Organizations with what they own and their services (items, or full services)."""
+    for batch in _batches(organizations, size=50):
+        services: dict = defaultdict(list)
+        found = Service.objects.filter(organization__in=batch).order_by("name", "id")
+        if full_service:
+            for item in iter_full_services(found, Options(lang=options.lang)):
+                services[item["organization"]["id"]].append(item)
+        else:
+            for service in found:
+                services[str(service.organization_id)].append(service_item(service, options))
+        load("organization", batch, options)
+        for organization in batch:
+            item = nested("organization", organization, options)
+            item["services"] = services.get(str(organization.pk), [])
+            yield item
 
 
-def organizations_full(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
-    return organizations.select_related("cbo__district").prefetch_related(
-        "cbo__mukims",
-        "cbo__target_groups",
-        "phones__languages",
-        "contacts__phones",
-        "funding",
-        "organization_identifiers",
-        "programs",
-        Prefetch("locations", queryset=Location.objects.prefetch_related(*_location_prefetch(""))),
-    )
-
-
-def service_at_location_full(sal: ServiceAtLocation, options: Options) -> dict:
-    load_attributes(options, {"location": [sal.location_id]})
-    out = nested("service_at_location", sal, options)
-    out["location"] = nested("location", sal.location, options)
-    return out
+def iter_full_service_at_locations(
+    links: QuerySet[ServiceAtLocation], options: Options
+) -> Iterator[dict]:
+    for batch in _batches(links):
+        load("service_at_location", batch, options)
+        for sal in batch:
+            out = nested("service_at_location", sal, options)
+            out["location"] = nested("location", sal.location, options)
+            yield out
 
 
 def taxonomy_term_out(term: TaxonomyTerm, options: Options) -> dict:
@@ -282,3 +306,6 @@ def taxonomy_term_out(term: TaxonomyTerm, options: Options) -> dict:
 
 def taxonomy_out(taxonomy: Taxonomy, options: Options) -> dict:
     return plain(TABLES["taxonomy"], taxonomy, options)
+
+
+TABLE_OF = {table.model: name for name, table in TABLES.items()}

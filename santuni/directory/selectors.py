@@ -99,7 +99,10 @@ def _at_service_locations(**lookups) -> Exists:
 def _place_filter(district: District, mukim: Mukim | None) -> Q:
     """Services located in, or covering, the district or mukim."""
     if mukim is not None:
-        located = _at_service_locations(location__addresses__mukim=mukim)
+        # A shelter's mukim would narrow down where it is: it matches by its service area only.
+        located = _at_service_locations(
+            location__addresses__mukim=mukim, location__is_confidential=False
+        )
         covers = Exists(
             ServiceArea.objects.filter(service=OuterRef("pk")).filter(
                 Q(mukim=mukim) | Q(district=mukim.district_id, mukim__isnull=True)

@@ -65,6 +65,19 @@ def test_mukim_filter_includes_services_covering_the_whole_district(client):
     assert sorted(names(client.get("/cari", {"mukim": "labu"}))) == ["Di Labu", "Seluruh daerah"]
 
 
+def test_a_shelter_is_not_found_by_the_mukim_of_its_hidden_address(client):
+    shelter = ServiceFactory(name="Rumah perlindungan")
+    place_service(shelter, mukim_name="Rasah", is_confidential=True)
+    ServiceArea.objects.create(service=shelter, district=seremban(), mukim=mukim("Labu"))
+
+    assert names(client.get("/cari", {"daerah": "seremban", "mukim": "rasah"})) == []
+    # It is found where it says it serves, and in its district.
+    assert names(client.get("/cari", {"daerah": "seremban", "mukim": "labu"})) == [
+        "Rumah perlindungan"
+    ]
+    assert names(client.get("/cari", {"daerah": "seremban"})) == ["Rumah perlindungan"]
+
+
 def test_target_group_and_need_filters_combine(client):
     ServiceFactory(name="Makanan warga emas", terms=["warga-emas", "makanan"])
     ServiceFactory(name="Jagaan warga emas", terms=["warga-emas", "penjagaan"])
