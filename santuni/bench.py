@@ -21,7 +21,6 @@ import uuid
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-EVAL = PROJECT.parent / "shared" / "eval" / "services.ndjson"
 DISTRICTS = ["Seremban", "Port Dickson", "Rembau", "Jelebu", "Kuala Pilah", "Tampin", "Jempol"]
 GROUPS = ["warga emas", "kanak-kanak", "OKU", "ibu tunggal"]
 

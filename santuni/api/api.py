@@ -105,7 +105,7 @@ def not_found(request, exc):
 
 
 class Paging(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
     per_page: int = Field(20, ge=1, le=500, description="Items per page (at most 500).")
     format: Literal["json", "ndjson"] = Field(
         "json", description="`ndjson` streams every result, one per line, without pages."

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -175,7 +176,10 @@ RELATED = {
     "service": ("organization__cbo__district", "program"),
     "service_at_location": ("location",),
 }
-PREFETCH = {"organization": ("cbo__mukims", "cbo__target_groups")}
+PREFETCH = {
+    "organization": ("cbo__mukims", "cbo__target_groups"),
+    "service": ("organization__cbo__mukims", "organization__cbo__target_groups"),
+}
 
 
 def _load_children(table_name: str, objects: list, options: Options) -> None:
@@ -246,14 +250,12 @@ def service_full(service: Service, options: Options) -> dict:
 
 def _batches(queryset: QuerySet, size: int = BATCH) -> Iterator[list]:
     """The queryset's rows a batch at a time, in its order, holding one batch in memory."""
-    ids = list(queryset.values_list("pk", flat=True))
     model = queryset.model
-    related = RELATED.get(TABLE_OF.get(model, ""), ())
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        found = model.objects.filter(pk__in=chunk).select_related(*related)
-        if model is Organization:
-            found = found.prefetch_related(*PREFETCH["organization"])
+    table = TABLE_OF.get(model, "")
+    ids = queryset.values_list("pk", flat=True).iterator(chunk_size=size)
+    while chunk := list(islice(ids, size)):
+        found = model.objects.filter(pk__in=chunk).select_related(*RELATED.get(table, ()))
+        found = found.prefetch_related(*PREFETCH.get(table, ()))
         by_id = {obj.pk: obj for obj in found}
         yield [by_id[pk] for pk in chunk if pk in by_id]
 

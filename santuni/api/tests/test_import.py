@@ -14,7 +14,8 @@ from santuni.api import importer as importer_module
 from santuni.api.importer import Importer
 from santuni.directory import models as m
 
-EVAL = Path("/work/shared/eval/services.ndjson")
+# A copy of ../shared/eval/services.ndjson, so that a fresh clone tests without ../shared.
+EVAL = Path(__file__).resolve().parent / "data" / "eval_services.ndjson"
 
 
 def sample_service(**changes) -> dict:
