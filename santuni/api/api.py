@@ -78,6 +78,11 @@ def _documented(schema: str, page: bool = True) -> dict:
     }
 
 
+def _endpoint(path: str, summary: str, tag: str, schema: str, page: bool = True):
+    """A GET operation whose 200 response is documented by the profile's schema."""
+    return api.get(path, summary=summary, tags=[tag], openapi_extra=_documented(schema, page))
+
+
 @api.exception_handler(ValidationError)
 def bad_parameters(request, exc: ValidationError):
     errors = [
@@ -208,7 +213,7 @@ def about(request):
     }
 
 
-@api.get("/services", summary="Services", tags=["services"], openapi_extra=_documented("service"))
+@_endpoint("/services", "Services", "services", "service")
 def services(request, params: Query[ServiceParams]):
     found = selectors.services(_filters(params))
     options = _options(params)
@@ -227,12 +232,7 @@ def services(request, params: Query[ServiceParams]):
     return _page(found, params, lambda page: [out.service_item(s, options) for s in page])
 
 
-@api.get(
-    "/services/{id}",
-    summary="One service, fully nested",
-    tags=["services"],
-    openapi_extra=_documented("service", page=False),
-)
+@_endpoint("/services/{id}", "One service, fully nested", "services", "service", page=False)
 def service(request, id: str, lang: Literal["ms", "en"] = "ms"):
     found = _one(Service, id, "service")
     return next(out.iter_full_services(found, out.Options(lang=lang)))
@@ -244,12 +244,7 @@ class OrganizationParams(Paging):
     full_service: bool = Field(False, description="Each organization with its full services.")
 
 
-@api.get(
-    "/organizations",
-    summary="Organizations",
-    tags=["organizations"],
-    openapi_extra=_documented("organization"),
-)
+@_endpoint("/organizations", "Organizations", "organizations", "organization")
 def organizations(request, params: Query[OrganizationParams]):
     found = selectors.organizations(params.search)
     options = _options(params)
@@ -267,23 +262,15 @@ def organizations(request, params: Query[OrganizationParams]):
     return _page(found, params, lambda page: [out.plain(table, o, options) for o in page])
 
 
-@api.get(
-    "/organizations/{id}",
-    summary="One organization",
-    tags=["organizations"],
-    openapi_extra=_documented("organization", page=False),
-)
+@_endpoint("/organizations/{id}", "One organization", "organizations", "organization", page=False)
 def organization(request, id: str, full_service: bool = False, lang: Literal["ms", "en"] = "ms"):
     found = _one(Organization, id, "organization")
     options = out.Options(lang=lang)
     return next(out.iter_full_organizations(found, options, full_service=full_service))
 
 
-@api.get(
-    "/service_at_locations",
-    summary="Services at locations",
-    tags=["service_at_locations"],
-    openapi_extra=_documented("service_at_location"),
+@_endpoint(
+    "/service_at_locations", "Services at locations", "service_at_locations", "service_at_location"
 )
 def service_at_locations(request, params: Query[SalParams]):
     filters = _filters(params, needs_position=False)
@@ -299,11 +286,12 @@ def service_at_locations(request, params: Query[SalParams]):
     return _page(found, params, lambda page: [out.plain(table, sal, options) for sal in page])
 
 
-@api.get(
+@_endpoint(
     "/service_at_locations/{id}",
-    summary="One service at a location",
-    tags=["service_at_locations"],
-    openapi_extra=_documented("service_at_location", page=False),
+    "One service at a location",
+    "service_at_locations",
+    "service_at_location",
+    page=False,
 )
 def service_at_location(request, id: str, lang: Literal["ms", "en"] = "ms"):
     found = _one(ServiceAtLocation, id, "service_at_location")
@@ -314,9 +302,7 @@ class TaxonomyParams(Paging):
     search: str = Field("", max_length=200)
 
 
-@api.get(
-    "/taxonomies", summary="Taxonomies", tags=["taxonomies"], openapi_extra=_documented("taxonomy")
-)
+@_endpoint("/taxonomies", "Taxonomies", "taxonomies", "taxonomy")
 def taxonomies(request, params: Query[TaxonomyParams]):
     found = Taxonomy.objects.order_by("name", "id")
     for word in selectors.words(params.search):
@@ -327,12 +313,7 @@ def taxonomies(request, params: Query[TaxonomyParams]):
     return _page(found, params, lambda page: [out.taxonomy_out(t, options) for t in page])
 
 
-@api.get(
-    "/taxonomies/{id}",
-    summary="One taxonomy",
-    tags=["taxonomies"],
-    openapi_extra=_documented("taxonomy", page=False),
-)
+@_endpoint("/taxonomies/{id}", "One taxonomy", "taxonomies", "taxonomy", page=False)
 def taxonomy(request, id: str, lang: Literal["ms", "en"] = "ms"):
     return out.taxonomy_out(_one(Taxonomy, id, "taxonomy").get(), out.Options(lang=lang))
 
@@ -343,12 +324,7 @@ class TermParams(TaxonomyParams):
     top_only: bool = False
 
 
-@api.get(
-    "/taxonomy_terms",
-    summary="Taxonomy terms",
-    tags=["taxonomies"],
-    openapi_extra=_documented("taxonomy_term"),
-)
+@_endpoint("/taxonomy_terms", "Taxonomy terms", "taxonomies", "taxonomy_term")
 def taxonomy_terms(request, params: Query[TermParams]):
     found = selectors.taxonomy_terms(
         search=params.search,
@@ -362,12 +338,7 @@ def taxonomy_terms(request, params: Query[TermParams]):
     return _page(found, params, lambda page: [out.taxonomy_term_out(t, options) for t in page])
 
 
-@api.get(
-    "/taxonomy_terms/{id}",
-    summary="One taxonomy term",
-    tags=["taxonomies"],
-    openapi_extra=_documented("taxonomy_term", page=False),
-)
+@_endpoint("/taxonomy_terms/{id}", "One taxonomy term", "taxonomies", "taxonomy_term", page=False)
 def taxonomy_term(request, id: str, lang: Literal["ms", "en"] = "ms"):
     found = _one(TaxonomyTerm, id, "taxonomy term").select_related("taxonomy").get()
     return out.taxonomy_term_out(found, out.Options(lang=lang))
