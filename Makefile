@@ -23,6 +23,7 @@ var/secret_key:
 	chmod 600 $@
 
 run: install var/secret_key
+	mkdir -p "$${SANTUNI_VAR_DIR:-var}"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py migrate --noinput
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py load_demo_data --if-empty
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
