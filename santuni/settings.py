@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "santuni.geo",
     "santuni.directory",
     "santuni.api",
+    "santuni.search",
     "ninja",
 ]
 

@@ -26,6 +26,7 @@ from santuni.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from santuni.search.text import words
 
 from . import selectors
 from . import serialize as out
@@ -221,7 +222,7 @@ def services(request, params: Query[ServiceParams]):
         return _ndjson(out.iter_full_services(found, options))
     if params.minimal:
         return _page(
-            found.only("id", "last_modified"),
+            found.only("id", "last_modified") if isinstance(found, QuerySet) else found,
             params,
             lambda page: [
                 {"id": str(s.pk), "last_modified": out.value_out(s.last_modified)} for s in page
@@ -305,7 +306,7 @@ class TaxonomyParams(Paging):
 @_endpoint("/taxonomies", "Taxonomies", "taxonomies", "taxonomy")
 def taxonomies(request, params: Query[TaxonomyParams]):
     found = Taxonomy.objects.order_by("name", "id")
-    for word in selectors.words(params.search):
+    for word in words(params.search):
         found = found.filter(name__icontains=word) | found.filter(name_en__icontains=word)
     options = _options(params)
     if params.format == "ndjson":

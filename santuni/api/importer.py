@@ -26,6 +26,7 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim, State
+from santuni.search.index import index_related, index_services
 
 from .readers import Record, read
 from .schemas import Fault, faults, hsds_schema, json_path, profile_schema
@@ -339,6 +340,7 @@ class Importer:
                 _upsert(TABLES[table].model, merged[table])
         if cbo:
             _upsert_cbo(cbo)
+        _reindex(merged)
 
     def _check_references(self, batch: list[Rows]) -> list[Rows]:
         defined: dict[str, set] = defaultdict(set)
@@ -467,6 +469,27 @@ class Importer:
         self.taxonomies[text.casefold()] = self.taxonomies[code] = oid
         self.taxonomy_ids.add(oid)
         return oid
+
+
+def _reindex(merged: dict) -> None:
+    """The search index follows the batch, in the same transaction."""
+    services = set(merged.get("service", {}))
+    for table in ("service_at_location", "service_area"):
+        services.update(row["service_id"] for row in merged.get(table, {}).values())
+    services.update(
+        row["link_id"]
+        for row in merged.get("attribute", {}).values()
+        if row["link_entity"] == Attribute.LinkEntity.SERVICE
+    )
+    index_services(services)
+    locations = set(merged.get("location", {}))
+    locations.update(row["location_id"] for row in merged.get("address", {}).values())
+    index_related(
+        organizations=merged.get("organization", {}),
+        locations=locations,
+        terms=merged.get("taxonomy_term", {}),
+        done=services,
+    )
 
 
 class _RollBack(Exception):

@@ -20,9 +20,9 @@ from santuni.directory.selectors import (
     NO_DISTANCE,
     SearchQuery,
     services_search,
-    words,
 )
 from santuni.geo.models import District, Mukim
+from santuni.search.text import words
 
 
 class BadParameter(ValueError):
@@ -75,36 +75,37 @@ def _service_term_links(q: Q):
     return Attribute.objects.filter(q, link_entity=Attribute.LinkEntity.SERVICE).values("link_id")
 
 
-def services(filters: ServiceFilters) -> QuerySet[Service]:
-    """Services matching every filter. With text, place or position, in search order (the
-    directory's search, which leaves out defunct services); otherwise all, by name."""
-    near = filters.latitude is not None
-    if filters.search.strip() or filters.district or filters.mukim or near:
-        found = services_search(
-            SearchQuery(
-                text=filters.search,
-                district=filters.district,
-                mukim=filters.mukim,
-                latitude=filters.latitude,
-                longitude=filters.longitude,
-            )
-        )
-    else:
-        found = Service.objects.order_by("name", "id")
+def services(filters: ServiceFilters):
+    """Services matching every filter. With text, place or position: the directory's search
+    (ranked, defunct services left out); otherwise all of them, by name, for sync clients."""
+    within = Service.objects.all()
     if filters.taxonomy_term_id:
-        found = found.filter(id__in=_service_term_links(Q(taxonomy_term=filters.taxonomy_term_id)))
+        within = within.filter(
+            id__in=_service_term_links(Q(taxonomy_term=filters.taxonomy_term_id))
+        )
     if filters.taxonomy_id:
-        found = found.filter(
+        within = within.filter(
             id__in=_service_term_links(Q(taxonomy_term__taxonomy=filters.taxonomy_id))
         )
     if filters.organization_id:
-        found = found.filter(organization_id=filters.organization_id)
+        within = within.filter(organization_id=filters.organization_id)
     if filters.modified_after:
-        found = found.filter(last_modified__gte=filters.modified_after)
-    if near and filters.proximity is not None:
-        radius = filters.proximity / 1000 / KM_PER_DEGREE
-        found = found.filter(distance_d2__lte=min(radius * radius, NO_DISTANCE / 2))
-    return found
+        within = within.filter(last_modified__gte=filters.modified_after)
+    near = filters.latitude is not None
+    if not (filters.search.strip() or filters.district or filters.mukim or near):
+        return within.order_by("name", "id")
+    narrowed = within.query.has_filters()
+    return services_search(
+        SearchQuery(
+            text=filters.search,
+            district=filters.district,
+            mukim=filters.mukim,
+            latitude=filters.latitude,
+            longitude=filters.longitude,
+            radius_km=filters.proximity / 1000 if near and filters.proximity else None,
+        ),
+        within=within if narrowed else None,
+    )
 
 
 def organizations(search: str = "") -> QuerySet[Organization]:

@@ -248,12 +248,20 @@ def service_full(service: Service, options: Options) -> dict:
     return out
 
 
-def _batches(queryset: QuerySet, size: int = BATCH) -> Iterator[list]:
-    """The queryset's rows a batch at a time, in its order, holding one batch in memory."""
-    model = queryset.model
+def _batches(items, size: int = BATCH) -> Iterator[list]:
+    """Rows a batch at a time, in order, holding one batch in memory: from a queryset, or
+    from a sequence of records already ranked (search results)."""
+    if isinstance(items, QuerySet):
+        model = items.model
+        ids = items.values_list("pk", flat=True).iterator(chunk_size=size)
+        chunks = iter(lambda: list(islice(ids, size)), [])
+    else:
+        model = Service
+        chunks = ([o.pk for o in items[i : i + size]] for i in range(0, len(items), size))
     table = TABLE_OF.get(model, "")
-    ids = queryset.values_list("pk", flat=True).iterator(chunk_size=size)
-    while chunk := list(islice(ids, size)):
+    for chunk in chunks:
+        if not chunk:
+            continue
         found = model.objects.filter(pk__in=chunk).select_related(*RELATED.get(table, ()))
         found = found.prefetch_related(*PREFETCH.get(table, ()))
         by_id = {obj.pk: obj for obj in found}

@@ -4,7 +4,27 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from santuni.search.index import affected_services, index_services
+
 from . import models as m
+
+
+class SearchIndexed:
+    """Admin writes reach the search index in the same transaction."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        index_services(affected_services([form.instance]))
+
+    def delete_model(self, request, obj):
+        affected = affected_services([obj])
+        super().delete_model(request, obj)
+        index_services(affected)
+
+    def delete_queryset(self, request, queryset):
+        affected = affected_services(list(queryset))
+        super().delete_queryset(request, queryset)
+        index_services(affected)
 
 
 class PhoneInline(admin.TabularInline):
@@ -94,7 +114,7 @@ class IsCboFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "is_sample", "last_modified"]
     list_filter = [IsCboFilter, "is_sample", "cbo__district", "cbo__is_active"]
     search_fields = ["name", "name_en", "alternate_name", "cbo__registration_number"]
@@ -102,7 +122,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "organization", "status", "assured_date"]
     list_filter = ["status", "organization__is_sample", "assured_date"]
     search_fields = ["name", "name_en", "description", "organization__name"]
@@ -126,7 +146,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "organization", "location_type", "is_confidential"]
     list_filter = ["is_confidential", "location_type", "addresses__district"]
     search_fields = ["name", "name_en", "organization__name", "addresses__address_1"]
@@ -148,14 +168,14 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.TaxonomyTerm)
-class TaxonomyTermAdmin(admin.ModelAdmin):
+class TaxonomyTermAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "taxonomy"]
     list_filter = ["taxonomy"]
     search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(m.Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["link_entity", "link_id", "taxonomy_term"]
     list_filter = ["link_entity", "taxonomy_term__taxonomy", "taxonomy_term"]
     search_fields = ["link_id"]
@@ -177,8 +197,14 @@ class CboProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["target_groups"]
 
 
-for model in [m.Phone, m.Schedule, m.Address, m.ServiceArea, m.ServiceAtLocation, m.Contact]:
+class IndexedPartAdmin(SearchIndexed, admin.ModelAdmin):
+    pass
+
+
+for model in [m.Phone, m.Schedule, m.Contact]:
     admin.site.register(model)
+for model in [m.Address, m.ServiceArea, m.ServiceAtLocation]:
+    admin.site.register(model, IndexedPartAdmin)
 
 admin.site.site_header = _("Santuni administration")
 admin.site.site_title = _("Santuni")

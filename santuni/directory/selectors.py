@@ -5,8 +5,6 @@ its body with the ranked full-text index and keeps its signature.
 """
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +27,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from santuni.geo.models import District, Mukim
+from santuni.search.query import ranked
+from santuni.search.text import words as search_words
 
 from .models import (
     WEEKDAYS,
@@ -58,37 +58,16 @@ class SearchQuery:
     open_now: bool = False
     latitude: float | None = None
     longitude: float | None = None
+    radius_km: float | None = None  # only services this close (needs a position)
 
     @property
     def near(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
 
-def words(text: str) -> list[str]:
-    """Search words: case- and accent-folded, punctuation removed."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return [w for w in re.split(r"[^\w]+", folded) if len(w) >= 2][:10]
-
-
 def _term_links(term_filter: Q):
     return Attribute.objects.filter(term_filter, link_entity=Attribute.LinkEntity.SERVICE).values(
         "link_id"
-    )
-
-
-def _text_filter(word: str) -> Q:
-    terms = _term_links(
-        Q(taxonomy_term__name__icontains=word) | Q(taxonomy_term__name_en__icontains=word)
-    )
-    return (
-        Q(name__icontains=word)
-        | Q(name_en__icontains=word)
-        | Q(description__icontains=word)
-        | Q(description_en__icontains=word)
-        | Q(organization__name__icontains=word)
-        | Q(organization__name_en__icontains=word)
-        | Q(id__in=terms)
     )
 
 
@@ -158,37 +137,26 @@ def _nearest_squared_distance(latitude: float, longitude: float) -> Subquery:
     return Subquery(nearest, output_field=FloatField())
 
 
-def services_search(query: SearchQuery, *, now: datetime | None = None) -> QuerySet[Service]:
-    """Services matching the query, best first, ready for `attach_listing_details`."""
-    services = Service.objects.exclude(status=Service.Status.DEFUNCT)
-    for word in words(query.text):
-        services = services.filter(_text_filter(word))
+def filtered_services(
+    query: SearchQuery, *, within: QuerySet[Service] | None = None, now: datetime | None = None
+) -> tuple[QuerySet[Service], bool]:
+    """Listed services that pass the query's filters, and whether any filter applied."""
+    services = (within if within is not None else Service.objects.all()).exclude(
+        status=Service.Status.DEFUNCT
+    )
+    filtered = within is not None
     if query.district or query.mukim:
         services = services.filter(
             _place_filter(query.mukim.district if query.mukim else query.district, query.mukim)
         )
+        filtered = True
     for term in (query.target_group, query.need):
         if term is not None:
             services = services.filter(id__in=_term_links(Q(taxonomy_term=term)))
+            filtered = True
     if query.open_now:
         services = services.filter(_open_filter(now or timezone.now()))
-
-    ordering = [
-        Case(
-            When(status=Service.Status.ACTIVE, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ]
-    if query.text.strip():
-        ordering.append(
-            Case(
-                When(Q(name__icontains=query.text.strip()), then=Value(0)),
-                When(Q(name_en__icontains=query.text.strip()), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+        filtered = True
     if query.near:
         services = services.annotate(
             distance_d2=Coalesce(
@@ -197,6 +165,39 @@ def services_search(query: SearchQuery, *, now: datetime | None = None) -> Query
                 output_field=FloatField(),
             )
         )
+        if query.radius_km is not None:
+            radius = query.radius_km / KM_PER_DEGREE
+            services = services.filter(distance_d2__lte=radius * radius)
+            filtered = True
+    return services, filtered
+
+
+def services_search(
+    query: SearchQuery, *, within: QuerySet[Service] | None = None, now: datetime | None = None
+):
+    """Services for the results page and the API: ranked by the search index when words are
+    given (see `santuni.search.query`), otherwise active first, nearest first, by name.
+
+    Returns something a Paginator takes (a queryset, or ranked results); its services are
+    ready for `attach_listing_details`.
+    """
+    services, filtered = filtered_services(query, within=within, now=now)
+    if search_words(query.text):
+        return ranked(
+            query.text,
+            services,
+            filtered=filtered,
+            latitude=query.latitude,
+            longitude=query.longitude,
+        )
+    ordering = [
+        Case(
+            When(status=Service.Status.ACTIVE, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ]
+    if query.near:
         ordering.append("distance_d2")
     ordering += ["name", "id"]
     return services.select_related("organization").order_by(*ordering)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from santuni.geo.models import District, Mukim
+from santuni.search.index import index_services
 
 from .models import (
     Address,
@@ -247,4 +248,5 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
                 for code in svc_row.get(field, [])
             )
             counts["services"] += 1
+    index_services(Service.objects.values_list("pk", flat=True))
     return counts

@@ -6,6 +6,7 @@ import factory
 
 from santuni.directory import models as m
 from santuni.geo.models import District, Mukim
+from santuni.search.index import index_services
 
 
 def seremban() -> District:
@@ -55,6 +56,12 @@ class ServiceFactory(factory.django.DjangoModelFactory):
                 link_entity="service", link_id=self.id, taxonomy_term=term(code)
             )
 
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        # As every write path does (admin, import): the index follows the data.
+        if create:
+            index_services([self.pk])
+
 
 class LocationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -83,6 +90,7 @@ def place_service(service: m.Service, *, mukim_name: str = "Rasah", **location_f
     location = LocationFactory(organization=service.organization, **location_fields)
     AddressFactory(location=location, mukim=mukim(mukim_name))
     m.ServiceAtLocation.objects.create(service=service, location=location)
+    index_services([service.pk])
     return location
 
 

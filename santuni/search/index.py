@@ -1,0 +1,206 @@
+"""Keeps the search index in step with the directory.
+
+Every write path calls `index_services` (or `index_related`) inside its own transaction, so
+the index changes with the data or not at all. Defunct services are taken out: the public
+never finds them. Deleting a service deletes its document (cascade).
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+
+from santuni.directory.models import Address, Attribute, Service, ServiceAtLocation
+
+from .models import SearchDocument, SearchWord
+from .text import fold, stemmed_text, words
+
+BATCH = 500
+STATUS_RANK = {Service.Status.ACTIVE: 0, Service.Status.TEMPORARILY_CLOSED: 1}
+MAX_WORD = 60
+
+
+def _services(ids: list) -> list[Service]:
+    return list(
+        Service.objects.filter(pk__in=ids)
+        .exclude(status=Service.Status.DEFUNCT)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                    Prefetch(
+                        "location__addresses",
+                        queryset=Address.objects.select_related("district", "mukim"),
+                    )
+                ),
+            ),
+            "service_areas__district",
+            "service_areas__mukim",
+        )
+    )
+
+
+def _terms(ids: list) -> dict:
+    found: dict = {}
+    rows = Attribute.objects.filter(link_entity="service", link_id__in=ids).select_related(
+        "taxonomy_term"
+    )
+    for row in rows:
+        found.setdefault(row.link_id, []).extend(
+            [row.taxonomy_term.name, row.taxonomy_term.name_en, row.value]
+        )
+    return found
+
+
+def _places(service: Service) -> list[str]:
+    places = []
+    for link in service.service_at_locations.all():
+        location = link.location
+        places += [location.name, location.name_en]
+        if location.is_confidential:
+            continue  # a shelter's street, town or mukim must not find it
+        for address in location.addresses.all():
+            places += [address.city, address.district.name if address.district_id else ""]
+            places.append(address.mukim.name if address.mukim_id else "")
+    for area in service.service_areas.all():
+        places += [area.name, area.district.name if area.district_id else ""]
+        places.append(area.mukim.name if area.mukim_id else "")
+    return places
+
+
+def _position(service: Service) -> tuple[float | None, float | None]:
+    for link in sorted(service.service_at_locations.all(), key=lambda sal: sal.location_id):
+        location = link.location
+        if location.has_public_position:
+            return location.latitude, location.longitude
+    return None, None
+
+
+def document(service: Service, terms: list[str]) -> SearchDocument:
+    names = [service.name, service.name_en, service.alternate_name]
+    descriptions = [
+        service.description,
+        service.description_en,
+        service.eligibility_description,
+        service.eligibility_description_en,
+        service.application_process,
+        service.application_process_en,
+        service.alert,
+        service.alert_en,
+    ]
+    organization = service.organization
+    related = [*terms, organization.name, organization.name_en, organization.alternate_name]
+    latitude, longitude = _position(service)
+    return SearchDocument(
+        service=service,
+        name=stemmed_text(" ".join(filter(None, names))),
+        terms=stemmed_text(" ".join(filter(None, related + _places(service)))),
+        body=stemmed_text(" ".join(filter(None, descriptions))),
+        names_folded="| " + " | ".join(fold(n) for n in names if n) + " |",
+        status_rank=STATUS_RANK.get(service.status, 2),
+        latitude=latitude,
+        longitude=longitude,
+        assured_date=service.assured_date,
+    )
+
+
+def index_services(ids: Iterable) -> int:
+    """(Re)indexes these services; returns how many documents were written."""
+    ids = list(dict.fromkeys(ids))
+    written = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            services = _services(chunk)
+            terms = _terms([s.pk for s in services])
+            documents = [document(s, [t for t in terms.get(s.pk, []) if t]) for s in services]
+            listed = {s.pk for s in services}
+            SearchDocument.objects.filter(
+                service__in=[i for i in chunk if i not in listed]
+            ).delete()
+            SearchDocument.objects.bulk_create(
+                documents,
+                update_conflicts=True,
+                unique_fields=["service"],
+                update_fields=[
+                    "name",
+                    "terms",
+                    "body",
+                    "names_folded",
+                    "status_rank",
+                    "latitude",
+                    "longitude",
+                    "assured_date",
+                ],
+            )
+            _remember_words(services, terms)
+            written += len(documents)
+    return written
+
+
+def _remember_words(services, terms) -> None:
+    seen: set[str] = set()
+    for service in services:
+        texts = [service.name, service.name_en, service.description, service.description_en]
+        texts += [service.organization.name, *terms.get(service.pk, [])]
+        for text in texts:
+            if text:
+                seen.update(w for w in words(text) if 3 <= len(w) <= MAX_WORD)
+    SearchWord.objects.bulk_create([SearchWord(word=w) for w in seen], ignore_conflicts=True)
+
+
+def index_related(
+    *,
+    organizations: Iterable = (),
+    locations: Iterable = (),
+    terms: Iterable = (),
+    done: Iterable = (),
+) -> int:
+    """Reindexes the services whose text includes these organizations, places or terms
+    (except those in `done`, just indexed)."""
+    organizations, locations, terms = list(organizations), list(locations), list(terms)
+    if not (organizations or locations or terms):
+        return 0
+    query = Q(pk__in=[])
+    if organizations:
+        query |= Q(organization__in=organizations)
+    if locations:
+        query |= Q(service_at_locations__location__in=locations)
+    if terms:
+        linked = Attribute.objects.filter(link_entity="service", taxonomy_term__in=terms)
+        query |= Q(pk__in=linked.values("link_id"))
+    found = Service.objects.filter(query).exclude(pk__in=list(done))
+    return index_services(found.values_list("pk", flat=True).distinct())
+
+
+def affected_services(objects: Iterable) -> list:
+    """The services whose index documents show something of these records."""
+    from santuni.directory import models as m
+
+    ids: list = []
+    for obj in objects:
+        if isinstance(obj, m.Service):
+            ids.append(obj.pk)
+        elif isinstance(obj, m.ServiceAtLocation | m.ServiceArea):
+            ids.append(obj.service_id)
+        elif isinstance(obj, m.Attribute) and obj.link_entity == m.Attribute.LinkEntity.SERVICE:
+            ids.append(obj.link_id)
+        elif isinstance(obj, m.Organization):
+            ids += obj.services.values_list("pk", flat=True)
+        elif isinstance(obj, m.Location | m.Address):
+            location = obj.location_id if isinstance(obj, m.Address) else obj.pk
+            links = m.ServiceAtLocation.objects.filter(location=location)
+            ids += links.values_list("service_id", flat=True)
+        elif isinstance(obj, m.TaxonomyTerm):
+            linked = m.Attribute.objects.filter(link_entity="service", taxonomy_term=obj)
+            ids += linked.values_list("link_id", flat=True)
+    return list(dict.fromkeys(ids))
+
+
+def rebuild() -> int:
+    """The whole index from scratch."""
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        SearchWord.objects.all().delete()
+        return index_services(Service.objects.order_by("pk").values_list("pk", flat=True))

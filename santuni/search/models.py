@@ -1,0 +1,65 @@
+"""The search index: one document per listed service, and what the queries need beside it.
+
+Documents hold stemmed text (see `santuni.search.text`); the full-text index over them is
+database-specific and kept in step by triggers created in the migrations: an FTS5 table on
+SQLite, a weighted tsvector column with a GIN index on PostgreSQL.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from santuni.directory.models import Service
+
+
+class SearchDocument(models.Model):
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, related_name="search_document"
+    )
+    name = models.TextField(help_text="Stems of the service's names (weighted highest).")
+    terms = models.TextField(help_text="Stems of its target groups, needs, organization, places.")
+    body = models.TextField(help_text="Stems of its descriptions.")
+    names_folded = models.TextField(help_text="'| name | english name |', for name boosts.")
+    status_rank = models.PositiveSmallIntegerField(default=0)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    assured_date = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("search document")
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.names_folded}"
+
+
+class SearchWord(models.Model):
+    """Every word the index has seen, for typo correction ("did you mean")."""
+
+    word = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("search word")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SynonymFamily(models.Model):
+    """Words and phrases that mean the same to a person looking for help."""
+
+    members = models.TextField(
+        _("words and phrases"),
+        help_text=_(
+            "Separated by commas, Malay and English, e.g.: warga emas, orang tua, elderly, "
+            "senior citizen. Searching for any one also finds the others."
+        ),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonym family")
+        verbose_name_plural = _("synonym families")
+        ordering = ["members"]
+
+    def __str__(self) -> str:
+        return self.members[:80]

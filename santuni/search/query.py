@@ -1,0 +1,296 @@
+"""Turning what a person types into a ranked list of services.
+
+1. The words are folded and stemmed like the index (`text`); a word the index has never
+   seen (four letters or more) also looks for the nearest known words (typo tolerance).
+2. Synonym families widen each word or phrase to everything that means the same.
+3. One SQL query on the full-text index does the matching, the filters (given as a
+   subquery of services: district, mukim, target group, need, open now, near me) and the
+   ranking: field weights (names > terms > descriptions), exact-name and whole-phrase
+   boosts, distance decay, a small boost for recently verified listings; active services
+   first, defunct ones never indexed.
+"""
+
+import datetime
+import math
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from santuni.directory.models import Service
+
+from . import synonyms
+from .models import SearchDocument, SearchWord
+from .text import STOPWORDS, stems, words
+
+KM_PER_DEGREE = 111.195
+# Distance decay: a listing 10 km away counts half as much as one next door.
+DECAY_KM = 10.0
+RECENT_DAYS = 365
+EXACT_NAME_BOOST, NAME_PHRASE_BOOST, RECENT_BOOST = 3.0, 1.5, 1.1
+SQLITE_WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights of name, terms, body
+POSTGRES_WEIGHTS = "{0.0, 0.1, 0.4, 1.0}"  # ts_rank_cd weights of D, C (body), B (terms), A
+TYPO_MIN_LENGTH = 4
+CANDIDATES = 3
+
+
+@dataclass
+class Plan:
+    """The query as groups of alternatives; an alternative is one or more stems (all needed)."""
+
+    groups: list[list[tuple[str, ...]]] = field(default_factory=list)
+    folded: str = ""
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stems(self) -> set[str]:
+        return {stem for group in self.groups for alternative in group for stem in alternative}
+
+    @property
+    def suggestion(self) -> str:
+        """The query as it was probably meant ("did you mean"), or ""."""
+        if not self.corrections:
+            return ""
+        return " ".join(self.corrections.get(w, w) for w in self.folded.split())
+
+
+# --- words the index knows, and typo correction ------------------------------------------
+
+
+class _Vocabulary:
+    """SQLite: the index's words in memory, reloaded when words are added."""
+
+    def __init__(self):
+        self.words: list[str] = []
+        self.version = None
+        self.checked = 0.0
+
+    def similar(self, word: str, distance: int) -> list[str]:
+        now = time.monotonic()
+        if now - self.checked > 5 or self.version is None:
+            self.checked = now
+            version = SearchWord.objects.aggregate(top=Max("id"))["top"]
+            if version != self.version:
+                self.words = list(SearchWord.objects.values_list("word", flat=True))
+                self.version = version
+        found = process.extract(
+            word, self.words, scorer=OSA.distance, score_cutoff=distance, limit=CANDIDATES
+        )
+        return [choice for choice, _score, _index in found]
+
+
+VOCABULARY = _Vocabulary()
+
+
+def _similar_postgresql(word: str, distance: int) -> list[str]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.25")
+        cursor.execute(
+            "SELECT word FROM search_searchword WHERE word %% %s "
+            "ORDER BY similarity(word, %s) DESC LIMIT 30",
+            [word, word],
+        )
+        near = [row[0] for row in cursor.fetchall()]
+    ranked = sorted((OSA.distance(word, w), w) for w in near)
+    return [w for d, w in ranked if d <= distance][:CANDIDATES]
+
+
+def similar_words(word: str) -> list[str]:
+    distance = 2 if len(word) >= 8 else 1
+    if connection.vendor == "postgresql":
+        return _similar_postgresql(word, distance)
+    return VOCABULARY.similar(word, distance)
+
+
+def _corrections(sequence: list[str]) -> dict[str, list[str]]:
+    candidates = {
+        w for w in sequence if len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and w not in STOPWORDS
+    }
+    if not candidates:
+        return {}
+    synonyms.FAMILIES.load()
+    known = set(SearchWord.objects.filter(word__in=candidates).values_list("word", flat=True))
+    known |= candidates & synonyms.FAMILIES.known_words()
+    return {w: similar_words(w) for w in sorted(candidates - known)}
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+
+def plan(text: str) -> Plan:
+    sequence = words(text)
+    meaningful = [w for w in sequence if w not in STOPWORDS] or sequence
+    result = Plan(folded=" ".join(meaningful))
+    fixes = _corrections(meaningful)
+    result.corrections = {w: found[0] for w, found in fixes.items() if found}
+    # Synonym families are found on the corrected words, so "kebajkan" reaches "JKM".
+    corrected = [result.corrections.get(w, w) for w in meaningful]
+    position = 0
+    while position < len(corrected):
+        match = synonyms.find(corrected, position)
+        word = meaningful[position]
+        if match is not None:
+            family, length = match
+            group = [
+                tuple(stems(m[0])[:1] + tuple(stems(x)[0] for x in m[1:])) for m in family.members
+            ]
+            group += [
+                (stem,)
+                for member in family.members
+                if len(member) == 1
+                for stem in stems(member[0])
+            ]
+            if length == 1:
+                group += [(stem,) for stem in stems(word)]
+            position += length
+        else:
+            group = [(stem,) for stem in stems(word)]
+            group += [(stem,) for fix in fixes.get(word, []) for stem in stems(fix)]
+            position += 1
+        result.groups.append(list(dict.fromkeys(group)))
+    return result
+
+
+def _fts5(plan_: Plan) -> str:
+    def alternative(stems_: tuple[str, ...]) -> str:
+        quoted = [f'"{s}"' for s in stems_]
+        return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
+
+    return " OR ".join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+
+
+def _tsquery(plan_: Plan) -> str:
+    def alternative(stems_: tuple[str, ...]) -> str:
+        return stems_[0] if len(stems_) == 1 else "(" + " & ".join(stems_) + ")"
+
+    return " | ".join("(" + " | ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+
+
+# --- the ranked query ----------------------------------------------------------------------
+
+
+@dataclass
+class Ranking:
+    plan: Plan
+    services: QuerySet[Service]  # the filters, as a subquery
+    filtered: bool
+    latitude: float | None = None
+    longitude: float | None = None
+    today: datetime.date = field(default_factory=lambda: timezone.localdate())
+
+    def _sql(self, select: str, tail: str, tail_params: list) -> tuple[str, list]:
+        postgres = connection.vendor == "postgresql"
+        doc = SearchDocument._meta.db_table
+        if postgres:
+            text_score = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, q)"
+            source = f"{doc} d, to_tsquery('simple', %s) q"
+            where = "d.vector @@ q"
+            contains = "strpos"
+        else:
+            text_score = f"(-bm25(search_fts, {SQLITE_WEIGHTS}))"
+            source = f"search_fts JOIN {doc} d ON d.id = search_fts.rowid"
+            where = "search_fts MATCH %s"
+            contains = "instr"
+        params: list = [_tsquery(self.plan) if postgres else _fts5(self.plan)]
+        if self.filtered:
+            subquery, subquery_params = self.services.values("id").query.sql_with_params()
+            where += f" AND d.service_id IN ({subquery})"
+            params += list(subquery_params)
+        score = (
+            f"{text_score}"
+            f" * (CASE WHEN {contains}(d.names_folded, %s) > 0 THEN {EXACT_NAME_BOOST}"
+            f" WHEN {contains}(d.names_folded, %s) > 0 THEN {NAME_PHRASE_BOOST} ELSE 1.0 END)"
+            f" * (CASE WHEN d.assured_date >= %s THEN {RECENT_BOOST} ELSE 1.0 END)"
+        )
+        score_params = [
+            f"| {self.plan.folded} |",
+            self.plan.folded,
+            self.today - datetime.timedelta(days=RECENT_DAYS),
+        ]
+        if self.latitude is not None:
+            scale = math.cos(math.radians(self.latitude))
+            per_degree2 = (KM_PER_DEGREE / DECAY_KM) ** 2
+            score += (
+                " * COALESCE(1.0 / (1.0 + ((d.latitude - %s) * (d.latitude - %s)"
+                " + (d.longitude - %s) * (d.longitude - %s) * %s) * %s), 0.5)"
+            )
+            score_params += [self.latitude, self.latitude, self.longitude, self.longitude]
+            score_params += [scale * scale, per_degree2]
+        # Placeholders in SQL order: the score, the text query, the filters, the tail.
+        uses_score = "{score}" in select
+        # Only our own constants and Django-compiled SQL are formatted in; every value
+        # (the words typed included) goes in as a parameter.
+        sql = f"SELECT {select.replace('{score}', score)} FROM {source} WHERE {where} {tail}"  # noqa: S608
+        return sql, (score_params if uses_score else []) + params + tail_params
+
+    def ids(self, offset: int, limit: int) -> list:
+        sql, params = self._sql(
+            "d.service_id, {score} AS score",
+            "ORDER BY d.status_rank, score DESC, d.service_id LIMIT %s OFFSET %s",
+            [limit, offset],
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [Service._meta.pk.to_python(row[0]) for row in cursor.fetchall()]
+
+    def count(self) -> int:
+        sql, params = self._sql("COUNT(*)", "", [])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+
+class RankedResults:
+    """Services in rank order, sliceable and countable like a queryset (for Paginator)."""
+
+    def __init__(self, ranking: Ranking, load: QuerySet[Service]):
+        self.ranking = ranking
+        self.load = load  # how to fetch the services of a page (annotations included)
+        self._count: int | None = None
+
+    @property
+    def plan(self) -> Plan:
+        return self.ranking.plan
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.ranking.count() if self.ranking.plan.groups else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        start, stop = item.start or 0, item.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start or not self.ranking.plan.groups:
+            return []
+        ids = self.ranking.ids(start, stop - start)
+        by_id = {s.pk: s for s in self.load.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+
+def ranked(
+    text: str,
+    services: QuerySet[Service],
+    *,
+    filtered: bool,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> RankedResults:
+    """Services matching `text` among `services` (a filtered queryset), best first."""
+    ranking = Ranking(plan(text), services, filtered, latitude, longitude)
+    return RankedResults(ranking, services.select_related("organization"))
