@@ -43,8 +43,11 @@ def _services(ids: list) -> list[Service]:
 
 def _terms(ids: list) -> dict:
     found: dict = {}
-    rows = Attribute.objects.filter(link_entity="service", link_id__in=ids).select_related(
-        "taxonomy_term"
+    # In a fixed order: PostgreSQL's ranking weighs where words stand.
+    rows = (
+        Attribute.objects.filter(link_entity="service", link_id__in=ids)
+        .select_related("taxonomy_term")
+        .order_by("taxonomy_term__taxonomy__code", "taxonomy_term__position", "taxonomy_term_id")
     )
     for row in rows:
         found.setdefault(row.link_id, []).extend(
@@ -55,15 +58,15 @@ def _terms(ids: list) -> dict:
 
 def _places(service: Service) -> list[str]:
     places = []
-    for link in service.service_at_locations.all():
+    for link in sorted(service.service_at_locations.all(), key=lambda sal: sal.location_id):
         location = link.location
         places += [location.name, location.name_en]
         if location.is_confidential:
             continue  # a shelter's street, town or mukim must not find it
-        for address in location.addresses.all():
+        for address in sorted(location.addresses.all(), key=lambda a: a.pk):
             places += [address.city, address.district.name if address.district_id else ""]
             places.append(address.mukim.name if address.mukim_id else "")
-    for area in service.service_areas.all():
+    for area in sorted(service.service_areas.all(), key=lambda a: a.pk):
         places += [area.name, area.district.name if area.district_id else ""]
         places.append(area.mukim.name if area.mukim_id else "")
     return places
