@@ -1,5 +1,7 @@
 """Public pages of the directory: home, results, service and organization."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -27,14 +29,26 @@ def search(request):
     form = SearchForm(request.GET)
     page = None
     query = None
+    plan = None
     if form.is_valid():
         query = form.to_query()
-        paginator = Paginator(selectors.services_search(query), settings.SANTUNI["PAGE_SIZE"])
+        results = selectors.services_search(query)
+        paginator = Paginator(results, settings.SANTUNI["PAGE_SIZE"])
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.attach_listing_details(list(page.object_list))
+        plan = getattr(results, "plan", None)
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"form": form, "page": page, "query": query, "params": params.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "params": params.urlencode(),
+        "marks": plan.stems if plan else set(),
+        "suggestion": plan.suggestion if plan else "",
+        # When filters narrowed the search, a link to the same words without them.
+        "broader": urlencode({"q": query.text}) if query and form.filters_used else None,
+    }
     if request.headers.get("HX-Request") == "true":
         return render(request, "directory/_search_body.html", context)
     return render(request, "directory/search.html", context)

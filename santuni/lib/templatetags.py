@@ -2,9 +2,11 @@
 
 from django import template
 from django.urls import translate_url
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from santuni.lib.phones import phone_display
+from santuni.search.text import highlight as highlighted
 
 register = template.Library()
 
@@ -35,3 +37,9 @@ def km(value: float | None) -> str:
     if value < 1:
         return "< 1 km"
     return f"{value:.0f} km"
+
+
+@register.filter
+def highlight(text: str, wanted) -> str:
+    """The text, escaped, with the searched-for words marked."""
+    return mark_safe(highlighted(text, wanted or set()))  # noqa: S308 - escaped word by word

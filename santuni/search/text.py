@@ -117,3 +117,18 @@ def stems(word: str) -> tuple[str, ...]:
 def stemmed_text(text: str) -> str:
     """What the index stores for a text: every stem of every word, space-separated."""
     return " ".join(stem for word in words(text) for stem in stems(word))
+
+
+_TOKEN = re.compile(r"[\w'’-]+|[^\w'’-]+")
+
+
+def highlight(text: str, wanted: set[str]) -> str:
+    """HTML of `text` with the words whose stems were searched for in <mark>."""
+    from django.utils.html import escape
+
+    parts = []
+    for token in _TOKEN.findall(text or ""):
+        folded = words(token)
+        hit = wanted and any(set(stems(w)) & wanted for w in folded)
+        parts.append(f"<mark>{escape(token)}</mark>" if hit else escape(token))
+    return "".join(parts)

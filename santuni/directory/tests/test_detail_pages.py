@@ -17,6 +17,7 @@ from .factories import (
     seremban,
     weekday_hours,
 )
+from .pages import html_of
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
-    return response.content.decode()
+    return html_of(response)
 
 
 def test_service_page_has_what_a_cbo_head_needs_to_act(client):

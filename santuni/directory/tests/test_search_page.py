@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from santuni.directory.models import ServiceArea
 
 from .factories import ServiceFactory, mukim, place_service, seremban, weekday_hours
+from .pages import html_of
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_near_me_sorts_by_distance_and_shows_it(client):
 
     response = client.get("/cari", {"lat": "2.7258", "lng": "101.9424"})
     assert names(response) == ["Dekat", "Jauh", nowhere.name]
-    html = response.content.decode()
+    html = html_of(response)
     # The position is rounded to ~1 km before use, so these are from (2.73, 101.94).
     assert '<span class="distance">&lt; 1 km</span>' in html
     assert '<span class="distance">29 km</span>' in html
@@ -133,7 +134,7 @@ def test_results_are_paged_and_pages_keep_the_filters(client):
         ServiceFactory(name=f"Servis {n:02d}", terms=["oku"])
     first = client.get("/cari", {"kumpulan": "oku"})
     assert len(names(first)) == 20
-    assert 'href="?kumpulan=oku&amp;page=2"' in first.content.decode()
+    assert 'href="?kumpulan=oku&amp;page=2"' in html_of(first)
     second = client.get("/cari", {"kumpulan": "oku", "page": "2"})
     assert names(second) == [f"Servis {n}" for n in range(20, 25)]
     # A page number past the end shows the last page rather than an error.
@@ -154,13 +155,13 @@ def test_results_are_paged_and_pages_keep_the_filters(client):
 def test_bad_filters_get_a_clear_message_not_an_error(client, params, message):
     response = client.get("/cari", params)
     assert response.status_code == 200
-    assert message.casefold() in response.content.decode().casefold()
+    assert message.casefold() in html_of(response).casefold()
     assert response.context["page"] is None
 
 
 def test_no_results_suggests_what_to_do(client):
     response = client.get("/cari", {"q": "tiadaapaapa"})
-    html = response.content.decode()
+    html = html_of(response)
     assert "Tiada perkhidmatan yang sepadan" in html
     assert "15999" in html
 
@@ -168,7 +169,7 @@ def test_no_results_suggests_what_to_do(client):
 def test_htmx_requests_get_only_the_search_body(client):
     ServiceFactory(name="Bakul makanan")
     response = client.get("/cari", {"q": "bakul"}, headers={"HX-Request": "true"})
-    html = response.content.decode()
+    html = html_of(response)
     assert "Bakul makanan" in html
     assert "<html" not in html and 'id="results"' in html
 
@@ -177,7 +178,7 @@ def test_the_url_carries_the_filters_so_a_search_can_be_shared(client):
     ServiceFactory(name="Pendaftaran OKU", terms=["oku"])
     response = client.get("/cari?q=pendaftaran&kumpulan=oku&daerah=")
     assert names(response) == ["Pendaftaran OKU"]
-    html = response.content.decode()
+    html = html_of(response)
     assert 'value="pendaftaran"' in html
     assert '<option value="oku" selected>' in html
 
@@ -185,10 +186,10 @@ def test_the_url_carries_the_filters_so_a_search_can_be_shared(client):
 def test_english_results_page_lives_under_en(client):
     ServiceFactory(name="Bakul makanan", name_en="Food basket")
     response = client.get("/en/cari", {"q": "food"})
-    html = response.content.decode()
+    html = html_of(response)
     assert '<html lang="en">' in html
     assert "Food basket" in html and "1 service found" in html
-    malay = client.get("/cari", {"q": "food"}).content.decode()
+    malay = html_of(client.get("/cari", {"q": "food"}))
     assert '<html lang="ms">' in malay and "Bakul makanan" in malay
 
 
