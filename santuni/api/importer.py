@@ -335,12 +335,13 @@ class Importer:
                 stale = TABLES[table].model.objects.filter(**{f"{fk}__in": parents})
             stale.exclude(pk__in=keep).delete()
         self._remove_duplicates(merged)
+        changed = _indexed_text_changes(merged)
         for table in WRITE_ORDER:
             if merged.get(table):
                 _upsert(TABLES[table].model, merged[table])
         if cbo:
             _upsert_cbo(cbo)
-        _reindex(merged)
+        _reindex(merged, changed)
 
     def _check_references(self, batch: list[Rows]) -> list[Rows]:
         defined: dict[str, set] = defaultdict(set)
@@ -471,8 +472,35 @@ class Importer:
         return oid
 
 
-def _reindex(merged: dict) -> None:
-    """The search index follows the batch, in the same transaction."""
+# What of a record shows in other services' search documents (see santuni.search.index).
+INDEXED_FIELDS = {
+    "organization": ("name", "name_en", "alternate_name"),
+    "location": ("name", "name_en", "is_confidential", "latitude", "longitude"),
+    "address": ("location_id", "city", "district_id", "mukim_id"),
+    "taxonomy_term": ("name", "name_en"),
+}
+
+
+def _indexed_text_changes(merged: dict) -> dict[str, set]:
+    """Existing records whose searchable text this batch changes (before it is written)."""
+    changed: dict[str, set] = {}
+    for table, fields in INDEXED_FIELDS.items():
+        rows = merged.get(table, {})
+        if not rows:
+            continue
+        model = TABLES[table].model
+        before = model.objects.filter(pk__in=list(rows)).values_list("pk", *fields)
+        changed[table] = {
+            values[0]
+            for values in before
+            if tuple(values[1:]) != tuple(rows[values[0]].get(f) for f in fields)
+        }
+    return changed
+
+
+def _reindex(merged: dict, changed: dict[str, set]) -> None:
+    """The search index follows the batch, in the same transaction: the services written,
+    and other services that show an organization, place or term whose text changed."""
     services = set(merged.get("service", {}))
     for table in ("service_at_location", "service_area"):
         services.update(row["service_id"] for row in merged.get(table, {}).values())
@@ -482,12 +510,13 @@ def _reindex(merged: dict) -> None:
         if row["link_entity"] == Attribute.LinkEntity.SERVICE
     )
     index_services(services)
-    locations = set(merged.get("location", {}))
-    locations.update(row["location_id"] for row in merged.get("address", {}).values())
+    locations = set(changed.get("location", ()))
+    addresses = merged.get("address", {})
+    locations.update(addresses[pk]["location_id"] for pk in changed.get("address", ()))
     index_related(
-        organizations=merged.get("organization", {}),
+        organizations=changed.get("organization", ()),
         locations=locations,
-        terms=merged.get("taxonomy_term", {}),
+        terms=changed.get("taxonomy_term", ()),
         done=services,
     )
 

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from santuni.directory.models import Address, Attribute, Service, ServiceAtLocation
 
 from .models import SearchDocument, SearchWord
-from .text import fold, stemmed_text, words
+from .text import fold, stemmed_text
 
 BATCH = 500
 STATUS_RANK = {Service.Status.ACTIVE: 0, Service.Status.TEMPORARILY_CLOSED: 1}
@@ -80,7 +80,7 @@ def _position(service: Service) -> tuple[float | None, float | None]:
     return None, None
 
 
-def document(service: Service, terms: list[str]) -> SearchDocument:
+def document(service: Service, terms: list[str], seen: set[str]) -> SearchDocument:
     names = [service.name, service.name_en, service.alternate_name]
     descriptions = [
         service.description,
@@ -97,9 +97,9 @@ def document(service: Service, terms: list[str]) -> SearchDocument:
     latitude, longitude = _position(service)
     return SearchDocument(
         service=service,
-        name=stemmed_text(" ".join(filter(None, names))),
-        terms=stemmed_text(" ".join(filter(None, related + _places(service)))),
-        body=stemmed_text(" ".join(filter(None, descriptions))),
+        name=stemmed_text(" ".join(filter(None, names)), seen),
+        terms=stemmed_text(" ".join(filter(None, related + _places(service))), seen),
+        body=stemmed_text(" ".join(filter(None, descriptions)), seen),
         names_folded="| " + " | ".join(fold(n) for n in names if n) + " |",
         status_rank=STATUS_RANK.get(service.status, 2),
         latitude=latitude,
@@ -117,7 +117,8 @@ def index_services(ids: Iterable) -> int:
             chunk = ids[start : start + BATCH]
             services = _services(chunk)
             terms = _terms([s.pk for s in services])
-            documents = [document(s, [t for t in terms.get(s.pk, []) if t]) for s in services]
+            seen: set[str] = set()
+            documents = [document(s, [t for t in terms.get(s.pk, []) if t], seen) for s in services]
             listed = {s.pk for s in services}
             SearchDocument.objects.filter(
                 service__in=[i for i in chunk if i not in listed]
@@ -137,20 +138,12 @@ def index_services(ids: Iterable) -> int:
                     "assured_date",
                 ],
             )
-            _remember_words(services, terms)
+            SearchWord.objects.bulk_create(
+                [SearchWord(word=w) for w in seen if 3 <= len(w) <= MAX_WORD],
+                ignore_conflicts=True,
+            )
             written += len(documents)
     return written
-
-
-def _remember_words(services, terms) -> None:
-    seen: set[str] = set()
-    for service in services:
-        texts = [service.name, service.name_en, service.description, service.description_en]
-        texts += [service.organization.name, *terms.get(service.pk, [])]
-        for text in texts:
-            if text:
-                seen.update(w for w in words(text) if 3 <= len(w) <= MAX_WORD)
-    SearchWord.objects.bulk_create([SearchWord(word=w) for w in seen], ignore_conflicts=True)
 
 
 def index_related(

@@ -32,7 +32,13 @@ KM_PER_DEGREE = 111.195
 DECAY_KM = 10.0
 RECENT_DAYS = 365
 EXACT_NAME_BOOST, NAME_PHRASE_BOOST, RECENT_BOOST = 3.0, 1.5, 1.1
-SQLITE_WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights of name, terms, body
+# Per share of the query's words (groups) found in the names, or in the terms: makes
+# "name above terms above description" hold whatever the words' rarity.
+NAME_HIT_BOOST, TERMS_HIT_BOOST = 2.0, 0.5
+SQLITE_WEIGHTS = "10.0, 3.0, 1.0"  # bm25 weights of name, terms, body
+# Text scores saturate (score / (score + half)): how many words matched and how rare they
+# are counts, but cannot outweigh where they matched (the name and terms boosts below).
+SQLITE_HALF, POSTGRES_HALF = 5.0, 0.1
 POSTGRES_WEIGHTS = "{0.0, 0.1, 0.4, 1.0}"  # ts_rank_cd weights of D, C (body), B (terms), A
 TYPO_MIN_LENGTH = 4
 CANDIDATES = 3
@@ -86,6 +92,11 @@ class _Vocabulary:
 VOCABULARY = _Vocabulary()
 
 
+def forget() -> None:
+    """Re-read the vocabulary on next use (tests; other processes re-check every 5 s)."""
+    VOCABULARY.version = None
+
+
 def _similar_postgresql(word: str, distance: int) -> list[str]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.25")
@@ -121,6 +132,12 @@ def _corrections(sequence: list[str]) -> dict[str, list[str]]:
 # --- the plan ------------------------------------------------------------------------------
 
 
+def key(word: str) -> str:
+    """The stem a query looks for: the shortest, which every form of the word shares (the
+    index holds both stems of every word, so either finds it)."""
+    return min(stems(word), key=len)
+
+
 def plan(text: str) -> Plan:
     sequence = words(text)
     meaningful = [w for w in sequence if w not in STOPWORDS] or sequence
@@ -135,21 +152,12 @@ def plan(text: str) -> Plan:
         word = meaningful[position]
         if match is not None:
             family, length = match
-            group = [
-                tuple(stems(m[0])[:1] + tuple(stems(x)[0] for x in m[1:])) for m in family.members
-            ]
-            group += [
-                (stem,)
-                for member in family.members
-                if len(member) == 1
-                for stem in stems(member[0])
-            ]
+            group = [tuple(key(w) for w in member) for member in family.members]
             if length == 1:
-                group += [(stem,) for stem in stems(word)]
+                group.append((key(word),))
             position += length
         else:
-            group = [(stem,) for stem in stems(word)]
-            group += [(stem,) for fix in fixes.get(word, []) for stem in stems(fix)]
+            group = [(key(word),)] + [(key(fix),) for fix in fixes.get(word, [])]
             position += 1
         result.groups.append(list(dict.fromkeys(group)))
     return result
@@ -186,12 +194,14 @@ class Ranking:
         postgres = connection.vendor == "postgresql"
         doc = SearchDocument._meta.db_table
         if postgres:
-            text_score = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, q)"
+            rank = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, q)"
+            text_score = f"({rank} / ({rank} + {POSTGRES_HALF}))"
             source = f"{doc} d, to_tsquery('simple', %s) q"
             where = "d.vector @@ q"
             contains = "strpos"
         else:
-            text_score = f"(-bm25(search_fts, {SQLITE_WEIGHTS}))"
+            rank = f"(-bm25(search_fts, {SQLITE_WEIGHTS}))"
+            text_score = f"({rank} / ({rank} + {SQLITE_HALF}))"
             source = f"search_fts JOIN {doc} d ON d.id = search_fts.rowid"
             where = "search_fts MATCH %s"
             contains = "instr"
@@ -211,6 +221,10 @@ class Ranking:
             self.plan.folded,
             self.today - datetime.timedelta(days=RECENT_DAYS),
         ]
+        for column, boost in (("name", NAME_HIT_BOOST), ("terms", TERMS_HIT_BOOST)):
+            hits, hit_params = self._group_hits(f"d.{column}", contains)
+            score += f" * (1.0 + {boost} * ({hits}) / {len(self.plan.groups)}.0)"
+            score_params += hit_params
         if self.latitude is not None:
             scale = math.cos(math.radians(self.latitude))
             per_degree2 = (KM_PER_DEGREE / DECAY_KM) ** 2
@@ -226,6 +240,20 @@ class Ranking:
         # (the words typed included) goes in as a parameter.
         sql = f"SELECT {select.replace('{score}', score)} FROM {source} WHERE {where} {tail}"  # noqa: S608
         return sql, (score_params if uses_score else []) + params + tail_params
+
+    def _group_hits(self, column: str, contains: str) -> tuple[str, list]:
+        """SQL counting the query's groups that have an alternative in `column`."""
+        padded = f"(' ' || {column} || ' ')"
+        cases, params = [], []
+        for group in self.plan.groups:
+            alternatives = []
+            for alternative in group:
+                alternatives.append(
+                    "(" + " AND ".join(f"{contains}({padded}, %s) > 0" for _ in alternative) + ")"
+                )
+                params += [f" {stem} " for stem in alternative]
+            cases.append(f"(CASE WHEN {' OR '.join(alternatives)} THEN 1 ELSE 0 END)")
+        return " + ".join(cases), params
 
     def ids(self, offset: int, limit: int) -> list:
         sql, params = self._sql(

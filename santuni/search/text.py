@@ -114,9 +114,13 @@ def stems(word: str) -> tuple[str, ...]:
     return (malay,) if malay == english else (malay, english)
 
 
-def stemmed_text(text: str) -> str:
-    """What the index stores for a text: every stem of every word, space-separated."""
-    return " ".join(stem for word in words(text) for stem in stems(word))
+def stemmed_text(text: str, seen: set[str] | None = None) -> str:
+    """What the index stores for a text: every stem of every word, space-separated.
+    The words themselves are added to `seen` (the vocabulary for typo correction)."""
+    found = words(text)
+    if seen is not None:
+        seen.update(found)
+    return " ".join(stem for word in found for stem in stems(word))
 
 
 _TOKEN = re.compile(r"[\w'’-]+|[^\w'’-]+")

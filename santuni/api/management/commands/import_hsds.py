@@ -41,10 +41,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         finally:
             progress.close()
-        for warning in summary.warnings:
+        for warning in summary.warnings[:SHOWN_PROBLEMS]:
             self.stderr.write(f"warning: {warning}")
-        if summary.warning_count > len(summary.warnings):
-            self.stderr.write(f"... and {summary.warning_count - len(summary.warnings)} more")
+        if summary.warning_count > SHOWN_PROBLEMS:
+            self.stderr.write(f"... and {summary.warning_count - SHOWN_PROBLEMS} more warnings")
         for problem in summary.problems[:SHOWN_PROBLEMS]:
             self.stderr.write(f"invalid: {problem}")
         if len(summary.problems) > SHOWN_PROBLEMS:
