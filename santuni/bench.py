@@ -1,108 +1,40 @@
-"""`make bench`: how fast Santuni is, as ratios against a baseline measured in the same run.
+"""`make bench`: how fast Santuni is, as ratios against baselines measured in the same run.
 
-The machine is noisy, so every figure is reported beside a baseline taken moments before
-on the same data: for HSDS import and export, the time Python takes just to read and
-parse the same NDJSON file (the floor for any importer). Each measured step runs in its own
-process on a fresh database, so its peak memory is its own.
+The machine is noisy, so every figure stands beside a baseline taken moments before on the
+same data and machine:
+- HSDS import and export: Python just reading and parsing the same NDJSON file.
+- Search: Django ORM `icontains` on name and description (what admin search does), and a
+  raw FTS5 `MATCH` through sqlite3 with no Django (the floor for any SQLite search).
 
-    python -m santuni.bench [--services N ...] [--database-url URL]
+The directory is synthetic and national (`santuni.search.benchdata`): by default 100,000
+services of 30,000 organizations at 100,000 locations, Malay text with English on half.
+Each step runs in its own process on a fresh database, so its peak memory is its own.
+
+    python -m santuni.bench [--services N ...] [--database-url URL] [--queries N]
 """
 
 import argparse
 import json
 import os
-import random
 import resource
+import shutil
+import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-DISTRICTS = ["Seremban", "Port Dickson", "Rembau", "Jelebu", "Kuala Pilah", "Tampin", "Jempol"]
-GROUPS = ["warga emas", "kanak-kanak", "OKU", "ibu tunggal"]
+EVAL = PROJECT.parent / "shared" / "eval"
+PAGE = 20
 
 
-def synthetic_service(rng: random.Random, n: int) -> dict:
-    """A plausible full service: organization, phone, location with address, two terms."""
-    district = DISTRICTS[n % len(DISTRICTS)]
-    group = GROUPS[n % len(GROUPS)]
-    ident = uuid.UUID(int=rng.getrandbits(128), version=4)
-
-    def new_id() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-    return {
-        "id": str(ident),
-        "name": f"Perkhidmatan {group} {district} {n}",
-        "name_en": f"{group} service {district} {n}",
-        "description": f"Bantuan dan penjagaan untuk {group} di daerah {district}. Contoh {n}.",
-        "status": "active",
-        "organization": {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench-org-{n // 2}")),
-            "name": f"Pertubuhan Contoh {n // 2}",
-            "description": "Pertubuhan contoh untuk ujian prestasi.",
-            "sample": True,
-        },
-        "phones": [{"id": new_id(), "number": f"+6012{n % 10_000_000:07d}"}],
-        "attributes": [
-            {
-                "id": new_id(),
-                "link_type": "target_group",
-                "link_entity": "service",
-                "taxonomy_term": {
-                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench-term-{group}")),
-                    "name": group,
-                    "description": group,
-                    "taxonomy": "kumpulan-sasar",
-                },
-            }
-        ],
-        "service_at_locations": [
-            {
-                "id": new_id(),
-                "location": {
-                    "id": new_id(),
-                    "location_type": "physical",
-                    "name": f"Pusat {n}",
-                    "latitude": round(2.4 + rng.random() * 0.8, 5),
-                    "longitude": round(101.8 + rng.random() * 0.8, 5),
-                    "addresses": [
-                        {
-                            "id": new_id(),
-                            "address_1": f"No. {n % 200 + 1}, Jalan Contoh",
-                            "city": district,
-                            "region": district,
-                            "state_province": "Negeri Sembilan",
-                            "postal_code": "70000",
-                            "country": "MY",
-                            "address_type": "physical",
-                        }
-                    ],
-                },
-            }
-        ],
-    }
-
-
-def write_services(path: Path, count: int) -> None:
-    rng = random.Random(count)  # noqa: S311 - repeatable synthetic data, not a secret
-    with path.open("w") as stream:
-        for n in range(count):
-            stream.write(json.dumps(synthetic_service(rng, n)) + "\n")
-
-
-def parse_only(path: Path) -> float:
-    started = time.perf_counter()
-    with path.open("rb") as stream:
-        for line in stream:
-            json.loads(line)
-    return time.perf_counter() - started
-
-
-# --- steps run in their own process -----------------------------------------------------
+# --- steps, each run in its own process --------------------------------------------------
 
 
 def _django():
@@ -112,10 +44,33 @@ def _django():
     django.setup()
 
 
+def _add_districts() -> None:
+    """The synthetic directory's districts, as an administrator would add them."""
+    from django.utils.text import slugify
+
+    from santuni.geo.models import District, State
+    from santuni.search.benchdata import DISTRICTS
+
+    states = {s.name.casefold(): s for s in State.objects.all()}
+    states |= {s.name_en.casefold(): s for s in State.objects.all() if s.name_en}
+    taken = set(District.objects.values_list("slug", flat=True))
+    for place in DISTRICTS:
+        state = states.get(place.state.casefold())
+        if state is None or District.objects.filter(state=state, name=place.name).exists():
+            continue
+        slug = slugify(place.name)
+        slug = slug if slug not in taken else slugify(f"{place.name} {state.name}")
+        taken.add(slug)
+        District.objects.create(
+            state=state, name=place.name, slug=slug, latitude=place.lat, longitude=place.lng
+        )
+
+
 def step_import(path: str) -> dict:
     _django()
     from santuni.api.importer import Importer
 
+    _add_districts()
     summary = Importer().run([Path(path)])
     if not summary.ok:
         raise SystemExit(f"import failed: {summary.problems[:3]}")
@@ -132,6 +87,83 @@ def step_stream(url: str) -> dict:
     return {"seconds": time.perf_counter() - started, "lines": lines}
 
 
+def _timed(function, items) -> list[float]:
+    """Milliseconds for each item, after one untimed pass to warm caches."""
+    for item in items[:20]:
+        function(item)
+    times = []
+    for item in items:
+        started = time.perf_counter()
+        function(item)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def step_search(count: str) -> dict:
+    """The query mix in-process: Santuni's search and the two baselines."""
+    _django()
+    from django.db import connection
+    from django.db.models import Q
+
+    from santuni.directory.models import Service
+    from santuni.directory.selectors import SearchQuery, services_search
+    from santuni.geo.models import District
+    from santuni.search.benchdata import queries
+
+    mix = queries(count=int(count))
+    districts = {d.name: d for d in District.objects.all()}
+
+    def santuni(q: dict) -> None:
+        query = SearchQuery(
+            text=q["q"],
+            district=districts.get(q["district"]),
+            latitude=q["lat"],
+            longitude=q["lng"],
+        )
+        results = services_search(query)
+        results.count()
+        list(results[0:PAGE])
+
+    def icontains(q: dict) -> None:
+        found = Service.objects.all()
+        for word in q["q"].split():
+            found = found.filter(Q(name__icontains=word) | Q(description__icontains=word))
+        found.count()
+        list(found.order_by("name")[:PAGE])
+
+    results = {"santuni": _timed(santuni, mix), "icontains": _timed(icontains, mix)}
+    if connection.vendor == "sqlite":
+        raw = sqlite3.connect(connection.settings_dict["NAME"])
+        raw.execute("CREATE VIRTUAL TABLE IF NOT EXISTS raw_fts USING fts5(name, description)")
+        if not raw.execute("SELECT count(*) FROM raw_fts").fetchone()[0]:
+            raw.execute(
+                "INSERT INTO raw_fts(name, description) "
+                "SELECT name, description FROM directory_service"
+            )
+            raw.commit()
+
+        def fts5(q: dict) -> None:
+            words = [w for w in "".join(c if c.isalnum() else " " for c in q["q"]).split()]
+            expression = " OR ".join(f'"{w}"' for w in words)
+            raw.execute(
+                "SELECT rowid FROM raw_fts WHERE raw_fts MATCH ? ORDER BY bm25(raw_fts) LIMIT ?",
+                (expression, PAGE),
+            ).fetchall()
+
+        results["fts5"] = _timed(fts5, mix)
+    return results
+
+
+def step_serve(port: str) -> dict:
+    """Runs gunicorn in the foreground (the parent stops it)."""
+    os.execv(  # noqa: S606 - our own server, fixed arguments
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "santuni.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "2", "--log-level", "warning"],
+    )
+    return {}
+
+
 def _run_step(env: dict, *args: str) -> dict:
     result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "santuni.bench", "--step", *args],
@@ -146,8 +178,59 @@ def _run_step(env: dict, *args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+class _Server:
+    """gunicorn on a free port, for the duration of a `with`."""
+
+    def __init__(self, env: dict):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.env = env | {"SECRET_KEY": "bench", "SANTUNI_API_RATE": "1000000/m"}
+        self.env.pop("SANTUNI_TESTING", None)
+
+    def __enter__(self):
+        command = [sys.executable, "-m", "santuni.bench", "--step", "serve", str(self.port)]
+        self.process = subprocess.Popen(command, env=self.env, cwd=PROJECT)  # noqa: S603
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url("/api/hsds/"), timeout=1)  # noqa: S310
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _http_times(server: _Server, count: int) -> list[float]:
+    sys.path.insert(0, str(PROJECT))
+    from santuni.search.benchdata import queries
+
+    def fetch(q: dict) -> None:
+        params = {"search": q["q"], "per_page": PAGE}
+        if q["district"]:
+            params["district"] = q["district"]
+        if q["lat"] is not None:
+            params |= {"lat": q["lat"], "lng": q["lng"]}
+        url = server.url("/api/hsds/services?" + urllib.parse.urlencode(params))
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our server
+            response.read()
+
+    return _timed(fetch, queries(count=count))
+
+
+def _percentiles(times: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
 def _fresh_database(env: dict) -> None:
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         env=env,
         cwd=PROJECT,
@@ -155,52 +238,107 @@ def _fresh_database(env: dict) -> None:
     )
 
 
-def hsds(sizes: list[int], database_url: str) -> list[str]:
+def _parse_only(path: Path) -> float:
+    started = time.perf_counter()
+    with path.open("rb") as stream:
+        for line in stream:
+            json.loads(line)
+    return time.perf_counter() - started
+
+
+def _relevance(folder: Path) -> str:
+    """../shared/eval/score.py against a fresh directory holding the evaluation services."""
+    if not (EVAL / "score.py").is_file():
+        return "relevance: ../shared/eval not found, skipped"
+    url = f"sqlite:///{folder}/eval.sqlite3"
+    env = os.environ | {"DATABASE_URL": url, "SANTUNI_TESTING": "1"}
+    _fresh_database(env)
+    _run_step(env, "import", str(EVAL / "services.ndjson"))
+    with _Server(env) as server:
+        result = subprocess.run(  # noqa: S603 - the shared scorer, fixed arguments
+            [sys.executable, str(EVAL / "score.py"), server.url("")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return "relevance (../shared/eval/score.py): " + result.stdout.strip()
+
+
+def run(sizes: list[int], database_url: str, count: int) -> list[str]:
+    from santuni.search.benchdata import write_directory
+
     lines = []
     with tempfile.TemporaryDirectory(prefix="santuni-bench-") as folder:
         for size in sizes:
-            data = Path(folder) / f"services-{size}.ndjson"
-            write_services(data, size)
+            data = Path(folder) / f"directory-{size}.ndjson"
+            write_directory(
+                data, services=size, organizations=max(1, size * 3 // 10), locations=size
+            )
             url = database_url or f"sqlite:///{folder}/bench-{size}.sqlite3"
             env = os.environ | {"DATABASE_URL": url, "SANTUNI_TESTING": "1"}
             _fresh_database(env)
-            baseline = parse_only(data)
+            baseline = _parse_only(data)
             imported = _run_step(env, "import", str(data))
             streamed = _run_step(env, "stream", "/api/hsds/services?format=ndjson")
-            if streamed["lines"] != size:
-                raise SystemExit(f"streamed {streamed['lines']} services, expected {size}")
-            megabytes = data.stat().st_size / 1e6
             lines += [
-                f"hsds {size:>7} services ({megabytes:.0f} MB NDJSON), baseline json.loads of the "
-                f"file {baseline:.2f} s",
-                f"  import_hsds         {imported['seconds']:8.2f} s  "
-                f"{size / imported['seconds']:8.0f} services/s  "
-                f"x{imported['seconds'] / baseline:5.1f} baseline  "
-                f"peak {imported['peak_mb']:.0f} MB",
-                f"  API format=ndjson   {streamed['seconds']:8.2f} s  "
-                f"{size / streamed['seconds']:8.0f} services/s  "
-                f"x{streamed['seconds'] / baseline:5.1f} baseline  "
-                f"peak {streamed['peak_mb']:.0f} MB",
+                "",
+                f"{size:,} services ({data.stat().st_size / 1e6:.0f} MB NDJSON); baseline: "
+                f"json.loads of the file {baseline:.2f} s",
+                f"  import_hsds (with search index)  {imported['seconds']:7.1f} s "
+                f"{size / imported['seconds']:7.0f}/s  x{imported['seconds'] / baseline:5.0f}"
+                f"  peak {imported['peak_mb']:4.0f} MB",
+                f"  API format=ndjson stream         {streamed['seconds']:7.1f} s "
+                f"{size / streamed['seconds']:7.0f}/s  x{streamed['seconds'] / baseline:5.0f}"
+                f"  peak {streamed['peak_mb']:4.0f} MB",
             ]
-            if database_url:
-                break  # one shared database: the first size only
+            if size != max(sizes):
+                continue
+            times = _run_step(env, "search", str(count))
+            table = {name: _percentiles(v) for name, v in times.items() if isinstance(v, list)}
+            lines += [
+                f"  search, {count} queries (keyword, +district, +near me, misspelt), ms:",
+                f"    {'':28} {'p50':>7} {'p95':>7} {'p99':>7}",
+            ]
+            labels = {
+                "santuni": "Santuni, in-process",
+                "icontains": "baseline ORM icontains",
+                "fts5": "baseline raw FTS5 MATCH",
+            }
+            for name, (p50, p95, p99) in table.items():
+                lines.append(f"    {labels[name]:28} {p50:7.2f} {p95:7.2f} {p99:7.2f}")
+            if "fts5" in table:
+                ours = table["santuni"][1]
+                lines.append(
+                    f"    p95: {table['icontains'][1] / ours:.1f}x faster than icontains, "
+                    f"{ours / table['fts5'][1]:.1f}x raw FTS5; search step peak "
+                    f"{times['peak_mb']:.0f} MB"
+                )
+            with _Server(env) as server:
+                p50, p95, p99 = _percentiles(_http_times(server, count))
+            lines.append(f"    {'API over HTTP (gunicorn x2)':28} {p50:7.2f} {p95:7.2f} {p99:7.2f}")
+        lines.append(_relevance(Path(folder)))
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--database-url", default="", help="Default: a fresh SQLite file.")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--database-url", default="", help="Default: fresh SQLite files.")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         name, *rest = args.step
-        result = {"import": step_import, "stream": step_stream}[name](*rest)
+        steps = {"import": step_import, "stream": step_stream, "search": step_search}
+        steps["serve"] = step_serve
+        result = steps[name](*rest)
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
+    if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
+        raise SystemExit("gunicorn is not installed in this environment")
     print(f"Santuni bench, {time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]}")
-    for line in hsds(args.services, args.database_url):
+    for line in run(sorted(args.services), args.database_url, args.queries):
         print(line, flush=True)
 
 

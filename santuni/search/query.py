@@ -41,6 +41,8 @@ SQLITE_WEIGHTS = "10.0, 3.0, 1.0"  # bm25 weights of name, terms, body
 SQLITE_HALF, POSTGRES_HALF = 5.0, 0.1
 POSTGRES_WEIGHTS = "{0.0, 0.1, 0.4, 1.0}"  # ts_rank_cd weights of D, C (body), B (terms), A
 TYPO_MIN_LENGTH = 4
+# Ranked in full: the best this many matches by text and distance (deeper pages more).
+CANDIDATE_ROWS = 200
 CANDIDATES = 3
 
 
@@ -124,9 +126,30 @@ def _corrections(sequence: list[str]) -> dict[str, list[str]]:
     if not candidates:
         return {}
     synonyms.FAMILIES.load()
-    known = set(SearchWord.objects.filter(word__in=candidates).values_list("word", flat=True))
-    known |= candidates & synonyms.FAMILIES.known_words()
+    known = candidates & synonyms.FAMILIES.known_words()
+    # A word is known when its stem is in the index (jaga: penjagaan, dijaga).
+    indexed = _indexed_stems({key(w) for w in candidates - known})
+    known |= {w for w in candidates if key(w) in indexed}
     return {w: similar_words(w) for w in sorted(candidates - known)}
+
+
+def _indexed_stems(wanted: set[str]) -> set[str]:
+    if not wanted:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT s FROM unnest(%s::text[]) s WHERE EXISTS (SELECT 1 FROM "
+                "search_searchdocument WHERE vector @@ to_tsquery('simple', s))",
+                [sorted(wanted)],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(wanted))
+            cursor.execute(
+                f"SELECT term FROM search_fts_vocab WHERE term IN ({marks})",  # noqa: S608
+                sorted(wanted),
+            )
+        return {row[0] for row in cursor.fetchall()}
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -190,56 +213,69 @@ class Ranking:
     longitude: float | None = None
     today: datetime.date = field(default_factory=lambda: timezone.localdate())
 
-    def _sql(self, select: str, tail: str, tail_params: list) -> tuple[str, list]:
+    def _match(self) -> tuple[str, str, list, str, str]:
+        """FROM and WHERE for the matching documents (text and filters), their params, the
+        text score, and the database's substring function."""
         postgres = connection.vendor == "postgresql"
         doc = SearchDocument._meta.db_table
         if postgres:
             rank = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, q)"
             text_score = f"({rank} / ({rank} + {POSTGRES_HALF}))"
-            source = f"{doc} d, to_tsquery('simple', %s) q"
-            where = "d.vector @@ q"
-            contains = "strpos"
+            source, where = f"{doc} d, to_tsquery('simple', %s) q", "d.vector @@ q"
         else:
             rank = f"(-bm25(search_fts, {SQLITE_WEIGHTS}))"
             text_score = f"({rank} / ({rank} + {SQLITE_HALF}))"
             source = f"search_fts JOIN {doc} d ON d.id = search_fts.rowid"
             where = "search_fts MATCH %s"
-            contains = "instr"
         params: list = [_tsquery(self.plan) if postgres else _fts5(self.plan)]
         if self.filtered:
             subquery, subquery_params = self.services.values("id").query.sql_with_params()
             where += f" AND d.service_id IN ({subquery})"
             params += list(subquery_params)
-        score = (
-            f"{text_score}"
-            f" * (CASE WHEN {contains}(d.names_folded, %s) > 0 THEN {EXACT_NAME_BOOST}"
-            f" WHEN {contains}(d.names_folded, %s) > 0 THEN {NAME_PHRASE_BOOST} ELSE 1.0 END)"
-            f" * (CASE WHEN d.assured_date >= %s THEN {RECENT_BOOST} ELSE 1.0 END)"
+        return source, where, params, text_score, "strpos" if postgres else "instr"
+
+    def _ranked_sql(self, offset: int, limit: int) -> tuple[str, list]:
+        """Two steps: the best CANDIDATES by text score and distance (cheap, over every
+        match), then the name, phrase, terms and recency boosts over those only."""
+        source, where, match_params, text_score, contains = self._match()
+        base, base_params = text_score, []
+        if self.latitude is not None:
+            scale = math.cos(math.radians(self.latitude))
+            base += (
+                " * COALESCE(1.0 / (1.0 + ((d.latitude - %s) * (d.latitude - %s)"
+                " + (d.longitude - %s) * (d.longitude - %s) * %s) * %s), 0.5)"
+            )
+            base_params = [self.latitude, self.latitude, self.longitude, self.longitude]
+            base_params += [scale * scale, (KM_PER_DEGREE / DECAY_KM) ** 2]
+        boosts = (
+            f"(CASE WHEN {contains}(c.names_folded, %s) > 0 THEN {EXACT_NAME_BOOST}"
+            f" WHEN {contains}(c.names_folded, %s) > 0 THEN {NAME_PHRASE_BOOST} ELSE 1.0 END)"
+            f" * (CASE WHEN c.assured_date >= %s THEN {RECENT_BOOST} ELSE 1.0 END)"
         )
-        score_params = [
+        boost_params = [
             f"| {self.plan.folded} |",
             self.plan.folded,
             self.today - datetime.timedelta(days=RECENT_DAYS),
         ]
         for column, boost in (("name", NAME_HIT_BOOST), ("terms", TERMS_HIT_BOOST)):
-            hits, hit_params = self._group_hits(f"d.{column}", contains)
-            score += f" * (1.0 + {boost} * ({hits}) / {len(self.plan.groups)}.0)"
-            score_params += hit_params
-        if self.latitude is not None:
-            scale = math.cos(math.radians(self.latitude))
-            per_degree2 = (KM_PER_DEGREE / DECAY_KM) ** 2
-            score += (
-                " * COALESCE(1.0 / (1.0 + ((d.latitude - %s) * (d.latitude - %s)"
-                " + (d.longitude - %s) * (d.longitude - %s) * %s) * %s), 0.5)"
-            )
-            score_params += [self.latitude, self.latitude, self.longitude, self.longitude]
-            score_params += [scale * scale, per_degree2]
-        # Placeholders in SQL order: the score, the text query, the filters, the tail.
-        uses_score = "{score}" in select
+            hits, hit_params = self._group_hits(f"c.{column}", contains)
+            boosts += f" * (1.0 + {boost} * ({hits}) / {len(self.plan.groups)}.0)"
+            boost_params += hit_params
+        columns = (
+            "d.service_id AS service_id, d.status_rank AS status_rank, d.name AS name,"
+            " d.terms AS terms, d.names_folded AS names_folded, d.assured_date AS assured_date"
+        )
+        tail = "ORDER BY d.status_rank, base DESC LIMIT %s"
+        inner = f"SELECT {columns}, {base} AS base FROM {source} WHERE {where} {tail}"  # noqa: S608
         # Only our own constants and Django-compiled SQL are formatted in; every value
         # (the words typed included) goes in as a parameter.
-        sql = f"SELECT {select.replace('{score}', score)} FROM {source} WHERE {where} {tail}"  # noqa: S608
-        return sql, (score_params if uses_score else []) + params + tail_params
+        sql = (
+            f"SELECT service_id, base * {boosts} AS score FROM ({inner}) c"  # noqa: S608
+            " ORDER BY status_rank, score DESC, service_id LIMIT %s OFFSET %s"
+        )
+        candidates = max(CANDIDATE_ROWS, offset + limit)
+        params = boost_params + base_params + match_params + [candidates, limit, offset]
+        return sql, params
 
     def _group_hits(self, column: str, contains: str) -> tuple[str, list]:
         """SQL counting the query's groups that have an alternative in `column`."""
@@ -256,19 +292,15 @@ class Ranking:
         return " + ".join(cases), params
 
     def ids(self, offset: int, limit: int) -> list:
-        sql, params = self._sql(
-            "d.service_id, {score} AS score",
-            "ORDER BY d.status_rank, score DESC, d.service_id LIMIT %s OFFSET %s",
-            [limit, offset],
-        )
+        sql, params = self._ranked_sql(offset, limit)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [Service._meta.pk.to_python(row[0]) for row in cursor.fetchall()]
 
     def count(self) -> int:
-        sql, params = self._sql("COUNT(*)", "", [])
+        source, where, params, _score, _contains = self._match()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params)  # noqa: S608
             return cursor.fetchone()[0]
 
 
