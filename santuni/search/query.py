@@ -48,11 +48,13 @@ CANDIDATES = 3
 
 @dataclass
 class Plan:
-    """The query as groups of alternatives; an alternative is one or more stems (all needed)."""
+    """The query as groups of alternatives; an alternative is one stem, or a phrase of
+    stems that must stand together (`gaps`: how far apart they stand in the index)."""
 
     groups: list[list[tuple[str, ...]]] = field(default_factory=list)
     folded: str = ""
     corrections: dict[str, str] = field(default_factory=dict)
+    gaps: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def stems(self) -> set[str]:
@@ -155,6 +157,16 @@ def _indexed_stems(wanted: set[str]) -> set[str]:
 # --- the plan ------------------------------------------------------------------------------
 
 
+def _gaps(member: tuple[str, ...]) -> tuple[int, ...]:
+    """Positions between the keys of consecutive words, as the index lays out their stems
+    (each word is written as all its stems, in order)."""
+    found = []
+    for first, second in zip(member, member[1:], strict=False):
+        after = len(stems(first)) - stems(first).index(key(first)) - 1
+        found.append(after + stems(second).index(key(second)) + 1)
+    return tuple(found)
+
+
 def key(word: str) -> str:
     """The stem a query looks for: the shortest, which every form of the word shares (the
     index holds both stems of every word, so either finds it)."""
@@ -176,6 +188,9 @@ def plan(text: str) -> Plan:
         if match is not None:
             family, length = match
             group = [tuple(key(w) for w in member) for member in family.members]
+            for member in family.members:
+                if len(member) > 1:
+                    result.gaps[tuple(key(w) for w in member)] = _gaps(member)
             if length == 1:
                 group.append((key(word),))
             position += length
@@ -188,15 +203,23 @@ def plan(text: str) -> Plan:
 
 def _fts5(plan_: Plan) -> str:
     def alternative(stems_: tuple[str, ...]) -> str:
-        quoted = [f'"{s}"' for s in stems_]
-        return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
+        quoted = " ".join(f'"{s}"' for s in stems_)
+        if len(stems_) == 1:
+            return quoted
+        # FTS5's NEAR counts the span from the first phrase to the last, less one.
+        span = sum(plan_.gaps.get(stems_, (1,) * (len(stems_) - 1)))
+        return f"NEAR({quoted}, {span - 1})"
 
     return " OR ".join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
 
 
 def _tsquery(plan_: Plan) -> str:
     def alternative(stems_: tuple[str, ...]) -> str:
-        return stems_[0] if len(stems_) == 1 else "(" + " & ".join(stems_) + ")"
+        if len(stems_) == 1:
+            return stems_[0]
+        gaps = plan_.gaps.get(stems_, (1,) * (len(stems_) - 1))
+        phrase = stems_[0] + "".join(f" <{g}> {s}" for g, s in zip(gaps, stems_[1:], strict=True))
+        return f"({phrase})"
 
     return " | ".join("(" + " | ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
 

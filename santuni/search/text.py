@@ -105,9 +105,35 @@ def words(text: str) -> list[str]:
     return found
 
 
+# Root words the affix rules would cut into other words (ketua → tua "old", terapi → api
+# "fire", sekolah → seko), and abbreviations (epoku → epo): kept whole, or mapped.
+STEM_OVERRIDES = {
+    "ketua": "ketua",
+    "masalah": "masalah",
+    "bermasalah": "masalah",
+    "percuma": "percuma",
+    "sekolah": "sekolah",
+    "persekolahan": "sekolah",
+    "terapi": "terapi",
+    "perempuan": "perempuan",
+    "keluarga": "keluarga",
+    "kekeluargaan": "keluarga",
+    "perumahan": "rumah",
+    "penghulu": "penghulu",
+    "beranak": "beranak",
+    "epoku": "epoku",
+    "ketuanan": "ketuanan",
+    "teman": "teman",
+    "berita": "berita",
+    "selamat": "selamat",
+}
+
+
 @lru_cache(maxsize=200_000)
 def stems(word: str) -> tuple[str, ...]:
     """The Malay and English stems of a folded word (one when they agree)."""
+    if word in STEM_OVERRIDES:
+        return (STEM_OVERRIDES[word],)
     if word.isdigit() or len(word) <= 3:
         return (word,)
     malay, english = _MALAY.stemWord(word), _ENGLISH.stemWord(word)
