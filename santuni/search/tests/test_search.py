@@ -325,3 +325,19 @@ def test_rebuild_gives_the_same_index():
     after = list(SearchDocument.objects.values_list("service", "name", "terms", "body"))
     assert sorted(after) == sorted(before)
     assert found("kanak-kanak") == ["Taska"]
+
+
+def test_a_phrase_from_a_family_must_stand_together(directory):
+    home = ServiceFactory(name="Rumah Kanak-Kanak Tunas Harapan", description="Penjagaan.")
+    ServiceFactory(name="Terapi di rumah", description="Untuk kanak-kanak OKU di rumah sendiri.")
+    assert found("childrens home")[0] == home.name
+    assert found("orphanage") == [home.name]
+
+
+def test_root_words_are_not_cut_into_other_words(directory):
+    ServiceFactory(name="Pusat warga tua", description="Aktiviti untuk orang tua.")
+    village = ServiceFactory(name="Pejabat ketua kampung", description="Surat pengesahan.")
+    therapy = ServiceFactory(name="Terapi cara kerja", description="Untuk OKU.")
+    ServiceFactory(name="Latihan kebakaran", description="Api dan keselamatan.")
+    assert found("ketua") == [village.name]  # not the services for older people (tua)
+    assert found("terapi") == [therapy.name]
