@@ -95,7 +95,7 @@ def services(filters: ServiceFilters):
     if not (filters.search.strip() or filters.district or filters.mukim or near):
         return within.order_by("name", "id")
     narrowed = within.query.has_filters()
-    return services_search(
+    found = services_search(
         SearchQuery(
             text=filters.search,
             district=filters.district,
@@ -106,6 +106,9 @@ def services(filters: ServiceFilters):
         ),
         within=within if narrowed else None,
     )
+    if hasattr(found, "cap"):
+        found.cap = None  # HSDS total_items is exact
+    return found
 
 
 def organizations(search: str = "") -> QuerySet[Organization]:

@@ -181,12 +181,22 @@ def services_search(
     """
     services, filtered = filtered_services(query, within=within, now=now)
     if search_words(query.text):
+        load = Service.objects.select_related("organization")
+        if query.near:
+            load = load.annotate(
+                distance_d2=Coalesce(
+                    _nearest_squared_distance(query.latitude, query.longitude),
+                    Value(NO_DISTANCE),
+                    output_field=FloatField(),
+                )
+            )
         return ranked(
             query.text,
             services,
             filtered=filtered,
             latitude=query.latitude,
             longitude=query.longitude,
+            load=load,
         )
     ordering = [
         Case(

@@ -48,6 +48,8 @@ def search(request):
         "suggestion": plan.suggestion if plan else "",
         # When filters narrowed the search, a link to the same words without them.
         "broader": urlencode({"q": query.text}) if query and form.filters_used else None,
+        "capped": bool(page and getattr(page.paginator.object_list, "cap", None))
+        and page.paginator.count >= page.paginator.object_list.cap,
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "directory/_search_body.html", context)

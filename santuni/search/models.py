@@ -26,6 +26,7 @@ class SearchDocument(models.Model):
 
     class Meta:
         verbose_name = _("search document")
+        indexes = [models.Index(fields=["latitude", "longitude"], name="search_doc_position")]
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.names_folded}"

@@ -43,6 +43,12 @@ POSTGRES_WEIGHTS = "{0.0, 0.1, 0.4, 1.0}"  # ts_rank_cd weights of D, C (body), 
 TYPO_MIN_LENGTH = 4
 # Ranked in full: the best this many matches by text and distance (deeper pages more).
 CANDIDATE_ROWS = 200
+# "Near me" looks this far around first (about 55 km), the whole country if too little.
+BOX_DEGREES = 0.5
+# A results page counts this far, then says "1,000 or more" (the API counts exactly).
+COUNT_CAP = 1000
+# Below this many services with every word typed, a search takes those with any word.
+ENOUGH = 20
 CANDIDATES = 3
 
 
@@ -148,7 +154,7 @@ def _indexed_stems(wanted: set[str]) -> set[str]:
         else:
             marks = ", ".join(["%s"] * len(wanted))
             cursor.execute(
-                f"SELECT term FROM search_fts_vocab WHERE term IN ({marks})",  # noqa: S608
+                f"SELECT term FROM search_fts_vocab WHERE term IN ({marks})",
                 sorted(wanted),
             )
         return {row[0] for row in cursor.fetchall()}
@@ -201,7 +207,7 @@ def plan(text: str) -> Plan:
     return result
 
 
-def _fts5(plan_: Plan) -> str:
+def _fts5(plan_: Plan, every: bool = False) -> str:
     def alternative(stems_: tuple[str, ...]) -> str:
         quoted = " ".join(f'"{s}"' for s in stems_)
         if len(stems_) == 1:
@@ -210,10 +216,11 @@ def _fts5(plan_: Plan) -> str:
         span = sum(plan_.gaps.get(stems_, (1,) * (len(stems_) - 1)))
         return f"NEAR({quoted}, {span - 1})"
 
-    return " OR ".join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+    joiner = " AND " if every else " OR "
+    return joiner.join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
 
 
-def _tsquery(plan_: Plan) -> str:
+def _tsquery(plan_: Plan, every: bool = False) -> str:
     def alternative(stems_: tuple[str, ...]) -> str:
         if len(stems_) == 1:
             return stems_[0]
@@ -221,7 +228,8 @@ def _tsquery(plan_: Plan) -> str:
         phrase = stems_[0] + "".join(f" <{g}> {s}" for g, s in zip(gaps, stems_[1:], strict=True))
         return f"({phrase})"
 
-    return " | ".join("(" + " | ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+    joiner = " & " if every else " | "
+    return joiner.join("(" + " | ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
 
 
 # --- the ranked query ----------------------------------------------------------------------
@@ -235,41 +243,76 @@ class Ranking:
     latitude: float | None = None
     longitude: float | None = None
     today: datetime.date = field(default_factory=lambda: timezone.localdate())
+    # Services matching every word (or one of its alternatives); else any word.
+    every: bool = False
 
-    def _match(self) -> tuple[str, str, list, str, str]:
-        """FROM and WHERE for the matching documents (text and filters), their params, the
-        text score, and the database's substring function."""
-        postgres = connection.vendor == "postgresql"
+    def _filter(self) -> tuple[str, list]:
+        """The filters as a subquery of document ids (computed once by the database)."""
+        if not self.filtered:
+            return "", []
+        subquery, params = self.services.values("id").query.sql_with_params()
         doc = SearchDocument._meta.db_table
-        if postgres:
-            rank = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, q)"
-            text_score = f"({rank} / ({rank} + {POSTGRES_HALF}))"
-            source, where = f"{doc} d, to_tsquery('simple', %s) q", "d.vector @@ q"
-        else:
-            rank = f"(-bm25(search_fts, {SQLITE_WEIGHTS}))"
-            text_score = f"({rank} / ({rank} + {SQLITE_HALF}))"
-            source = f"search_fts JOIN {doc} d ON d.id = search_fts.rowid"
-            where = "search_fts MATCH %s"
-        params: list = [_tsquery(self.plan) if postgres else _fts5(self.plan)]
-        if self.filtered:
-            subquery, subquery_params = self.services.values("id").query.sql_with_params()
-            where += f" AND d.service_id IN ({subquery})"
-            params += list(subquery_params)
-        return source, where, params, text_score, "strpos" if postgres else "instr"
+        return f"SELECT id FROM {doc} WHERE service_id IN ({subquery})", list(params)
 
-    def _ranked_sql(self, offset: int, limit: int) -> tuple[str, list]:
-        """Two steps: the best CANDIDATES by text score and distance (cheap, over every
-        match), then the name, phrase, terms and recency boosts over those only."""
-        source, where, match_params, text_score, contains = self._match()
-        base, base_params = text_score, []
-        if self.latitude is not None:
-            scale = math.cos(math.radians(self.latitude))
-            base += (
-                " * COALESCE(1.0 / (1.0 + ((d.latitude - %s) * (d.latitude - %s)"
-                " + (d.longitude - %s) * (d.longitude - %s) * %s) * %s), 0.5)"
+    def _decay(self) -> tuple[str, list]:
+        if self.latitude is None:
+            return "", []
+        scale = math.cos(math.radians(self.latitude))
+        sql = (
+            " * COALESCE(1.0 / (1.0 + ((d.latitude - %s) * (d.latitude - %s)"
+            " + (d.longitude - %s) * (d.longitude - %s) * %s) * %s), 0.5)"
+        )
+        params = [self.latitude, self.latitude, self.longitude, self.longitude]
+        return sql, params + [scale * scale, (KM_PER_DEGREE / DECAY_KM) ** 2]
+
+    def _candidates(self, count: int, box: bool) -> tuple[str, list]:
+        """The `count` best matches by text score (and distance), with what the boosts need.
+
+        SQLite: FTS5 ranks by bm25 on its own, without touching the documents table, which
+        is read for the candidates only; with a position, within a box around it first.
+        Filters are `+rowid IN (...)`: the "+" keeps SQLite from handing each id to FTS5 as
+        a separate lookup; the set is built once and each match is checked against it.
+        PostgreSQL: the documents table is the index, ranked with ts_rank_cd.
+        """
+        doc = SearchDocument._meta.db_table
+        columns = (
+            "d.service_id AS service_id, d.status_rank AS status_rank, d.name AS name,"
+            " d.terms AS terms, d.names_folded AS names_folded, d.assured_date AS assured_date"
+        )
+        decay, decay_params = self._decay()
+        filter_sql, filter_params = self._filter()
+        if connection.vendor == "postgresql":
+            rank = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, q)"
+            where = "d.vector @@ q" + (f" AND d.id IN ({filter_sql})" if filter_sql else "")
+            sql = (
+                f"SELECT {columns}, ({rank} / ({rank} + {POSTGRES_HALF})){decay} AS base"
+                f" FROM {doc} d, to_tsquery('simple', %s) q WHERE {where}"
+                " ORDER BY d.status_rank, base DESC LIMIT %s"
             )
-            base_params = [self.latitude, self.latitude, self.longitude, self.longitude]
-            base_params += [scale * scale, (KM_PER_DEGREE / DECAY_KM) ** 2]
+            return sql, decay_params + [_tsquery(self.plan, self.every), *filter_params, count]
+        where, params = "search_fts MATCH %s AND rank MATCH %s", [_fts5(self.plan, self.every)]
+        params.append(f"bm25({SQLITE_WEIGHTS})")
+        if filter_sql:
+            where += f" AND +rowid IN ({filter_sql})"
+            params += filter_params
+        if box:
+            where += (
+                f" AND +rowid IN (SELECT id FROM {doc} WHERE latitude BETWEEN %s AND %s"
+                " AND longitude BETWEEN %s AND %s)"
+            )
+            params += [self.latitude - BOX_DEGREES, self.latitude + BOX_DEGREES]
+            params += [self.longitude - BOX_DEGREES, self.longitude + BOX_DEGREES]
+        best = f"SELECT rowid AS id, rank AS r FROM search_fts WHERE {where} ORDER BY rank LIMIT %s"  # noqa: E501
+        sql = (
+            f"SELECT {columns}, ((-f.r) / ((-f.r) + {SQLITE_HALF})){decay} AS base"
+            f" FROM ({best}) f JOIN {doc} d ON d.id = f.id"
+        )
+        return sql, decay_params + params + [count]
+
+    def _ranked_sql(self, offset: int, limit: int, box: bool) -> tuple[str, list]:
+        """Two steps: the best candidates by text score and distance, then the name,
+        phrase, terms and recency boosts over those only."""
+        contains = "strpos" if connection.vendor == "postgresql" else "instr"
         boosts = (
             f"(CASE WHEN {contains}(c.names_folded, %s) > 0 THEN {EXACT_NAME_BOOST}"
             f" WHEN {contains}(c.names_folded, %s) > 0 THEN {NAME_PHRASE_BOOST} ELSE 1.0 END)"
@@ -284,21 +327,14 @@ class Ranking:
             hits, hit_params = self._group_hits(f"c.{column}", contains)
             boosts += f" * (1.0 + {boost} * ({hits}) / {len(self.plan.groups)}.0)"
             boost_params += hit_params
-        columns = (
-            "d.service_id AS service_id, d.status_rank AS status_rank, d.name AS name,"
-            " d.terms AS terms, d.names_folded AS names_folded, d.assured_date AS assured_date"
-        )
-        tail = "ORDER BY d.status_rank, base DESC LIMIT %s"
-        inner = f"SELECT {columns}, {base} AS base FROM {source} WHERE {where} {tail}"  # noqa: S608
+        candidates, candidate_params = self._candidates(max(CANDIDATE_ROWS, offset + limit), box)
         # Only our own constants and Django-compiled SQL are formatted in; every value
         # (the words typed included) goes in as a parameter.
         sql = (
-            f"SELECT service_id, base * {boosts} AS score FROM ({inner}) c"  # noqa: S608
+            f"SELECT service_id, base * {boosts} AS score FROM ({candidates}) c"
             " ORDER BY status_rank, score DESC, service_id LIMIT %s OFFSET %s"
         )
-        candidates = max(CANDIDATE_ROWS, offset + limit)
-        params = boost_params + base_params + match_params + [candidates, limit, offset]
-        return sql, params
+        return sql, boost_params + candidate_params + [limit, offset]
 
     def _group_hits(self, column: str, contains: str) -> tuple[str, list]:
         """SQL counting the query's groups that have an alternative in `column`."""
@@ -315,15 +351,35 @@ class Ranking:
         return " + ".join(cases), params
 
     def ids(self, offset: int, limit: int) -> list:
-        sql, params = self._ranked_sql(offset, limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [Service._meta.pk.to_python(row[0]) for row in cursor.fetchall()]
+        # With a position, nearby first; the whole country when too little is near.
+        boxed = self.latitude is not None and connection.vendor == "sqlite"
+        for box in [True, False] if boxed else [False]:
+            sql, params = self._ranked_sql(offset, limit, box)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            if len(rows) == limit:
+                break
+        return [Service._meta.pk.to_python(row[0]) for row in rows]
 
-    def count(self) -> int:
-        source, where, params, _score, _contains = self._match()
+    def count(self, cap: int | None = None) -> int:
+        """How many match; with `cap`, stops counting there (a page says "1,000 or more")."""
+        filter_sql, params = self._filter()
+        if connection.vendor == "postgresql":
+            where = "d.vector @@ to_tsquery('simple', %s)"
+            params = [_tsquery(self.plan, self.every), *params]
+            source = f"{SearchDocument._meta.db_table} d"
+            where += f" AND d.id IN ({filter_sql})" if filter_sql else ""
+        else:
+            source, where = "search_fts", "search_fts MATCH %s"
+            params = [_fts5(self.plan, self.every), *params]
+            where += f" AND +rowid IN ({filter_sql})" if filter_sql else ""
+        inner = f"SELECT 1 FROM {source} WHERE {where}"
+        if cap is not None:
+            inner += " LIMIT %s"
+            params.append(cap)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params)  # noqa: S608
+            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) matches", params)
             return cursor.fetchone()[0]
 
 
@@ -333,6 +389,7 @@ class RankedResults:
     def __init__(self, ranking: Ranking, load: QuerySet[Service]):
         self.ranking = ranking
         self.load = load  # how to fetch the services of a page (annotations included)
+        self.cap: int | None = COUNT_CAP  # None: count exactly (the API's total_items)
         self._count: int | None = None
 
     @property
@@ -340,8 +397,21 @@ class RankedResults:
         return self.ranking.plan
 
     def count(self) -> int:
+        """Services with every word, when there are enough of them to fill a page: they are
+        what was asked for, and finding them is quick at any scale. Otherwise services with
+        any word, the best (most words, in the name) first."""
         if self._count is None:
-            self._count = self.ranking.count() if self.ranking.plan.groups else 0
+            ranking = self.ranking
+            if not ranking.plan.groups:
+                self._count = 0
+            elif len(ranking.plan.groups) == 1:
+                self._count = ranking.count(self.cap)
+            else:
+                ranking.every = True
+                self._count = ranking.count(self.cap)
+                if self._count < ENOUGH:
+                    ranking.every = False
+                    self._count = ranking.count(self.cap)
         return self._count
 
     def __len__(self) -> int:
@@ -356,7 +426,7 @@ class RankedResults:
         start, stop = item.start or 0, item.stop
         if stop is None:
             stop = self.count()
-        if stop <= start or not self.ranking.plan.groups:
+        if stop <= start or not self.count():
             return []
         ids = self.ranking.ids(start, stop - start)
         by_id = {s.pk: s for s in self.load.filter(pk__in=ids)}
@@ -373,7 +443,11 @@ def ranked(
     filtered: bool,
     latitude: float | None = None,
     longitude: float | None = None,
+    load: QuerySet[Service] | None = None,
 ) -> RankedResults:
-    """Services matching `text` among `services` (a filtered queryset), best first."""
+    """Services matching `text` among `services` (a filtered queryset), best first; a
+    page's services are fetched with `load` (default: with their organization)."""
     ranking = Ranking(plan(text), services, filtered, latitude, longitude)
-    return RankedResults(ranking, services.select_related("organization"))
+    if load is None:
+        load = Service.objects.select_related("organization")
+    return RankedResults(ranking, load)

@@ -341,3 +341,11 @@ def test_root_words_are_not_cut_into_other_words(directory):
     ServiceFactory(name="Latihan kebakaran", description="Api dan keselamatan.")
     assert found("ketua") == [village.name]  # not the services for older people (tua)
     assert found("terapi") == [therapy.name]
+
+
+def test_with_enough_services_holding_every_word_only_those_are_listed():
+    for n in range(21):
+        ServiceFactory(name=f"Kelas jahitan wanita {n}")
+    ServiceFactory(name="Kelas memasak wanita")
+    assert len(found("jahitan wanita")) == 21  # "memasak wanita" has only one of the words
+    assert "Kelas memasak wanita" in found("masakan wanita")  # too few with both: any word
