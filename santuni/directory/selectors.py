@@ -135,6 +135,17 @@ def _nearest_squared_distance(latitude: float, longitude: float) -> Subquery:
     return Subquery(nearest, output_field=FloatField())
 
 
+def _with_distance(services: QuerySet[Service], query: SearchQuery) -> QuerySet[Service]:
+    """Each service's squared distance (degrees) to its nearest public location."""
+    return services.annotate(
+        distance_d2=Coalesce(
+            _nearest_squared_distance(query.latitude, query.longitude),
+            Value(NO_DISTANCE),
+            output_field=FloatField(),
+        )
+    )
+
+
 def filtered_services(
     query: SearchQuery, *, within: QuerySet[Service] | None = None, now: datetime | None = None
 ) -> tuple[QuerySet[Service], bool]:
@@ -156,13 +167,7 @@ def filtered_services(
         services = services.filter(_open_filter(now or timezone.now()))
         filtered = True
     if query.near:
-        services = services.annotate(
-            distance_d2=Coalesce(
-                _nearest_squared_distance(query.latitude, query.longitude),
-                Value(NO_DISTANCE),
-                output_field=FloatField(),
-            )
-        )
+        services = _with_distance(services, query)
         if query.radius_km is not None:
             radius = query.radius_km / KM_PER_DEGREE
             services = services.filter(distance_d2__lte=radius * radius)
@@ -183,13 +188,7 @@ def services_search(
     if search_words(query.text):
         load = Service.objects.select_related("organization")
         if query.near:
-            load = load.annotate(
-                distance_d2=Coalesce(
-                    _nearest_squared_distance(query.latitude, query.longitude),
-                    Value(NO_DISTANCE),
-                    output_field=FloatField(),
-                )
-            )
+            load = _with_distance(load, query)
         return ranked(
             query.text,
             services,
