@@ -5,7 +5,7 @@ its body with the ranked full-text index and keeps its signature.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import (
@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from santuni.geo.models import District, Mukim
+from santuni.search.index import district_facet, mukim_facet, term_facet, whole_district_facet
 from santuni.search.query import ranked
 from santuni.search.text import words as search_words
 
@@ -135,6 +136,20 @@ def _nearest_squared_distance(latitude: float, longitude: float) -> Subquery:
     return Subquery(nearest, output_field=FloatField())
 
 
+def _facets(query: SearchQuery) -> tuple[tuple[str, ...], ...]:
+    """The query's place and term filters as the search index's facet tokens (each tuple:
+    one of them is needed), matching what `_place_filter` and `_term_links` select."""
+    found = []
+    if query.mukim is not None:
+        found.append((mukim_facet(query.mukim.pk), whole_district_facet(query.mukim.district_id)))
+    elif query.district is not None:
+        found.append((district_facet(query.district.pk),))
+    for term in (query.target_group, query.need):
+        if term is not None:
+            found.append((term_facet(term.pk),))
+    return tuple(found)
+
+
 def _with_distance(services: QuerySet[Service], query: SearchQuery) -> QuerySet[Service]:
     """Each service's squared distance (degrees) to its nearest public location."""
     return services.annotate(
@@ -184,8 +199,11 @@ def services_search(
     Returns something a Paginator takes (a queryset, or ranked results); its services are
     ready for `attach_listing_details`.
     """
-    services, filtered = filtered_services(query, within=within, now=now)
     if search_words(query.text):
+        # Place and term filters run inside the full-text query, as facet tokens; the rest
+        # (open now, a radius, the API's own) as a subquery.
+        rest = replace(query, district=None, mukim=None, target_group=None, need=None)
+        services, filtered = filtered_services(rest, within=within, now=now)
         load = Service.objects.select_related("organization")
         if query.near:
             load = _with_distance(load, query)
@@ -196,7 +214,9 @@ def services_search(
             latitude=query.latitude,
             longitude=query.longitude,
             load=load,
+            facets=_facets(query),
         )
+    services, filtered = filtered_services(query, within=within, now=now)
     ordering = [
         Case(
             When(status=Service.Status.ACTIVE, then=Value(0)),

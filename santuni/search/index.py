@@ -41,8 +41,10 @@ def _services(ids: list) -> list[Service]:
     )
 
 
-def _terms(ids: list) -> dict:
+def _terms(ids: list) -> tuple[dict, dict]:
+    """Each service's term texts, and its terms' facet tokens."""
     found: dict = {}
+    facets: dict = {}
     # In a fixed order: PostgreSQL's ranking weighs where words stand.
     rows = (
         Attribute.objects.filter(link_entity="service", link_id__in=ids)
@@ -53,7 +55,45 @@ def _terms(ids: list) -> dict:
         found.setdefault(row.link_id, []).extend(
             [row.taxonomy_term.name, row.taxonomy_term.name_en, row.value]
         )
-    return found
+        facets.setdefault(row.link_id, []).append(term_facet(row.taxonomy_term_id))
+    return found, facets
+
+
+# Facet tokens: the filters as words of their own (never typed), so that a filter is a
+# posting-list intersection inside the full-text query. Their column weighs nothing.
+def district_facet(pk) -> str:
+    return f"zzd{pk}"
+
+
+def whole_district_facet(pk) -> str:
+    return f"zzw{pk}"
+
+
+def mukim_facet(pk) -> str:
+    return f"zzm{pk}"
+
+
+def term_facet(pk) -> str:
+    return f"zzt{str(pk).replace('-', '')}"
+
+
+def _place_facets(service: Service) -> list[str]:
+    """As the directory's place filter: located in (a shelter by district only), or serving."""
+    tokens = []
+    for link in service.service_at_locations.all():
+        for address in link.location.addresses.all():
+            if address.district_id:
+                tokens.append(district_facet(address.district_id))
+            if address.mukim_id and not link.location.is_confidential:
+                tokens.append(mukim_facet(address.mukim_id))
+    for area in service.service_areas.all():
+        if area.district_id:
+            tokens.append(district_facet(area.district_id))
+            if area.mukim_id is None:
+                tokens.append(whole_district_facet(area.district_id))
+        if area.mukim_id:
+            tokens.append(mukim_facet(area.mukim_id))
+    return tokens
 
 
 def _places(service: Service) -> list[str]:
@@ -80,7 +120,9 @@ def _position(service: Service) -> tuple[float | None, float | None]:
     return None, None
 
 
-def document(service: Service, terms: list[str], seen: set[str]) -> SearchDocument:
+def document(
+    service: Service, terms: list[str], facets: list[str], seen: set[str]
+) -> SearchDocument:
     names = [service.name, service.name_en, service.alternate_name]
     descriptions = [
         service.description,
@@ -105,6 +147,7 @@ def document(service: Service, terms: list[str], seen: set[str]) -> SearchDocume
         latitude=latitude,
         longitude=longitude,
         assured_date=service.assured_date,
+        facets=" ".join(sorted(set(facets + _place_facets(service)))),
     )
 
 
@@ -116,9 +159,12 @@ def index_services(ids: Iterable) -> int:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             services = _services(chunk)
-            terms = _terms([s.pk for s in services])
+            terms, facets = _terms([s.pk for s in services])
             seen: set[str] = set()
-            documents = [document(s, [t for t in terms.get(s.pk, []) if t], seen) for s in services]
+            documents = [
+                document(s, [t for t in terms.get(s.pk, []) if t], facets.get(s.pk, []), seen)
+                for s in services
+            ]
             listed = {s.pk for s in services}
             SearchDocument.objects.filter(
                 service__in=[i for i in chunk if i not in listed]
@@ -136,6 +182,7 @@ def index_services(ids: Iterable) -> int:
                     "latitude",
                     "longitude",
                     "assured_date",
+                    "facets",
                 ],
             )
             SearchWord.objects.bulk_create(

@@ -3,6 +3,9 @@
 Documents hold stemmed text (see `santuni.search.text`); the full-text index over them is
 database-specific and kept in step by triggers created in the migrations: an FTS5 table on
 SQLite, a weighted tsvector column with a GIN index on PostgreSQL.
+
+Careful: a migration that makes SQLite rebuild search_searchdocument (most field changes)
+drops those triggers; recreate them after it, as 0006 does.
 """
 
 from django.db import models
@@ -23,6 +26,7 @@ class SearchDocument(models.Model):
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
     assured_date = models.DateField(null=True)
+    facets = models.TextField(default="", help_text="Filter tokens: districts, mukims, terms.")
 
     class Meta:
         verbose_name = _("search document")

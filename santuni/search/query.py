@@ -35,7 +35,7 @@ EXACT_NAME_BOOST, NAME_PHRASE_BOOST, RECENT_BOOST = 3.0, 1.5, 1.1
 # Per share of the query's words (groups) found in the names, or in the terms: makes
 # "name above terms above description" hold whatever the words' rarity.
 NAME_HIT_BOOST, TERMS_HIT_BOOST = 2.0, 0.5
-SQLITE_WEIGHTS = "10.0, 3.0, 1.0"  # bm25 weights of name, terms, body
+SQLITE_WEIGHTS = "10.0, 3.0, 1.0, 0.0"  # bm25 weights of name, terms, body, facets
 # Text scores saturate (score / (score + half)): how many words matched and how rare they
 # are counts, but cannot outweigh where they matched (the name and terms boosts below).
 SQLITE_HALF, POSTGRES_HALF = 5.0, 0.1
@@ -207,7 +207,7 @@ def plan(text: str) -> Plan:
     return result
 
 
-def _fts5(plan_: Plan, every: bool = False) -> str:
+def _fts5(plan_: Plan, every: bool = False, facets: tuple = ()) -> str:
     def alternative(stems_: tuple[str, ...]) -> str:
         quoted = " ".join(f'"{s}"' for s in stems_)
         if len(stems_) == 1:
@@ -217,10 +217,15 @@ def _fts5(plan_: Plan, every: bool = False) -> str:
         return f"NEAR({quoted}, {span - 1})"
 
     joiner = " AND " if every else " OR "
-    return joiner.join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+    text = joiner.join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+    # Each facet: one of its tokens, in the facets column (a filter).
+    wanted = " AND ".join(
+        "facets : (" + " OR ".join(f'"{token}"' for token in any_of) + ")" for any_of in facets
+    )
+    return f"({text}) AND {wanted}" if wanted else text
 
 
-def _tsquery(plan_: Plan, every: bool = False) -> str:
+def _tsquery(plan_: Plan, every: bool = False, facets: tuple = ()) -> str:
     def alternative(stems_: tuple[str, ...]) -> str:
         if len(stems_) == 1:
             return stems_[0]
@@ -229,7 +234,9 @@ def _tsquery(plan_: Plan, every: bool = False) -> str:
         return f"({phrase})"
 
     joiner = " & " if every else " | "
-    return joiner.join("(" + " | ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+    text = joiner.join("(" + " | ".join(alternative(a) for a in g) + ")" for g in plan_.groups)
+    wanted = " & ".join("(" + " | ".join(f"{t}:D" for t in any_of) + ")" for any_of in facets)
+    return f"({text}) & {wanted}" if wanted else text
 
 
 # --- the ranked query ----------------------------------------------------------------------
@@ -245,6 +252,8 @@ class Ranking:
     today: datetime.date = field(default_factory=lambda: timezone.localdate())
     # Services matching every word (or one of its alternatives); else any word.
     every: bool = False
+    # Filters inside the full-text query: each a set of facet tokens, one of which is needed.
+    facets: tuple[tuple[str, ...], ...] = ()
 
     def _filter(self) -> tuple[str, list]:
         """The filters as a subquery of document ids (computed once by the database)."""
@@ -289,8 +298,15 @@ class Ranking:
                 f" FROM {doc} d, to_tsquery('simple', %s) q WHERE {where}"
                 " ORDER BY d.status_rank, base DESC LIMIT %s"
             )
-            return sql, decay_params + [_tsquery(self.plan, self.every), *filter_params, count]
-        where, params = "search_fts MATCH %s AND rank MATCH %s", [_fts5(self.plan, self.every)]
+            return sql, decay_params + [
+                _tsquery(self.plan, self.every, self.facets),
+                *filter_params,
+                count,
+            ]
+        where, params = (
+            "search_fts MATCH %s AND rank MATCH %s",
+            [_fts5(self.plan, self.every, self.facets)],
+        )
         params.append(f"bm25({SQLITE_WEIGHTS})")
         if filter_sql:
             where += f" AND +rowid IN ({filter_sql})"
@@ -367,12 +383,12 @@ class Ranking:
         filter_sql, params = self._filter()
         if connection.vendor == "postgresql":
             where = "d.vector @@ to_tsquery('simple', %s)"
-            params = [_tsquery(self.plan, self.every), *params]
+            params = [_tsquery(self.plan, self.every, self.facets), *params]
             source = f"{SearchDocument._meta.db_table} d"
             where += f" AND d.id IN ({filter_sql})" if filter_sql else ""
         else:
             source, where = "search_fts", "search_fts MATCH %s"
-            params = [_fts5(self.plan, self.every), *params]
+            params = [_fts5(self.plan, self.every, self.facets), *params]
             where += f" AND +rowid IN ({filter_sql})" if filter_sql else ""
         inner = f"SELECT 1 FROM {source} WHERE {where}"
         if cap is not None:
@@ -444,10 +460,11 @@ def ranked(
     latitude: float | None = None,
     longitude: float | None = None,
     load: QuerySet[Service] | None = None,
+    facets: tuple[tuple[str, ...], ...] = (),
 ) -> RankedResults:
     """Services matching `text` among `services` (a filtered queryset), best first; a
     page's services are fetched with `load` (default: with their organization)."""
-    ranking = Ranking(plan(text), services, filtered, latitude, longitude)
+    ranking = Ranking(plan(text), services, filtered, latitude, longitude, facets=facets)
     if load is None:
         load = Service.objects.select_related("organization")
     return RankedResults(ranking, load)
