@@ -95,7 +95,7 @@ def services(filters: ServiceFilters):
     if not (filters.search.strip() or filters.district or filters.mukim or near):
         return within.order_by("name", "id")
     narrowed = within.query.has_filters()
-    found = services_search(
+    return services_search(
         SearchQuery(
             text=filters.search,
             district=filters.district,
@@ -105,10 +105,8 @@ def services(filters: ServiceFilters):
             radius_km=filters.proximity / 1000 if near and filters.proximity else None,
         ),
         within=within if narrowed else None,
+        exact_count=True,  # HSDS total_items is exact
     )
-    if hasattr(found, "cap"):
-        found.cap = None  # HSDS total_items is exact
-    return found
 
 
 def organizations(search: str = "") -> QuerySet[Organization]:

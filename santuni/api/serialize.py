@@ -30,7 +30,6 @@ from santuni.directory.models import (
 from .tables import TABLES, Table
 
 BATCH = 200
-LINKED_ENTITIES = ("service", "organization", "location")
 
 
 def value_out(value):

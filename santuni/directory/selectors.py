@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from santuni.geo.models import District, Mukim
 from santuni.search.index import district_facet, mukim_facet, term_facet, whole_district_facet
-from santuni.search.query import ranked
+from santuni.search.query import COUNT_CAP, ranked
 from santuni.search.text import words as search_words
 
 from .models import (
@@ -191,7 +191,11 @@ def filtered_services(
 
 
 def services_search(
-    query: SearchQuery, *, within: QuerySet[Service] | None = None, now: datetime | None = None
+    query: SearchQuery,
+    *,
+    within: QuerySet[Service] | None = None,
+    now: datetime | None = None,
+    exact_count: bool = False,
 ):
     """Services for the results page and the API: ranked by the search index when words are
     given (see `santuni.search.query`), otherwise active first, nearest first, by name.
@@ -215,6 +219,7 @@ def services_search(
             longitude=query.longitude,
             load=load,
             facets=_facets(query),
+            count_cap=None if exact_count else COUNT_CAP,
         )
     services, filtered = filtered_services(query, within=within, now=now)
     ordering = [

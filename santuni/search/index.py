@@ -77,39 +77,33 @@ def term_facet(pk) -> str:
     return f"zzt{str(pk).replace('-', '')}"
 
 
-def _place_facets(service: Service) -> list[str]:
-    """As the directory's place filter: located in (a shelter by district only), or serving."""
-    tokens = []
-    for link in service.service_at_locations.all():
-        for address in link.location.addresses.all():
-            if address.district_id:
-                tokens.append(district_facet(address.district_id))
-            if address.mukim_id and not link.location.is_confidential:
-                tokens.append(mukim_facet(address.mukim_id))
-    for area in service.service_areas.all():
-        if area.district_id:
-            tokens.append(district_facet(area.district_id))
-            if area.mukim_id is None:
-                tokens.append(whole_district_facet(area.district_id))
-        if area.mukim_id:
-            tokens.append(mukim_facet(area.mukim_id))
-    return tokens
-
-
-def _places(service: Service) -> list[str]:
-    places = []
+def _places(service: Service) -> tuple[list[str], list[str]]:
+    """Place names the text holds, and place facets, as the directory's place filter: located
+    in, or serving. A shelter is found by its district only: its street, town and mukim
+    must not lead to it."""
+    names, facets = [], []
     for link in sorted(service.service_at_locations.all(), key=lambda sal: sal.location_id):
         location = link.location
-        places += [location.name, location.name_en]
-        if location.is_confidential:
-            continue  # a shelter's street, town or mukim must not find it
+        names += [location.name, location.name_en]
         for address in sorted(location.addresses.all(), key=lambda a: a.pk):
-            places += [address.city, address.district.name if address.district_id else ""]
-            places.append(address.mukim.name if address.mukim_id else "")
+            if address.district_id:
+                facets.append(district_facet(address.district_id))
+            if location.is_confidential:
+                continue
+            names += [address.city, address.district.name if address.district_id else ""]
+            names.append(address.mukim.name if address.mukim_id else "")
+            if address.mukim_id:
+                facets.append(mukim_facet(address.mukim_id))
     for area in sorted(service.service_areas.all(), key=lambda a: a.pk):
-        places += [area.name, area.district.name if area.district_id else ""]
-        places.append(area.mukim.name if area.mukim_id else "")
-    return places
+        names += [area.name, area.district.name if area.district_id else ""]
+        names.append(area.mukim.name if area.mukim_id else "")
+        if area.district_id:
+            facets.append(district_facet(area.district_id))
+            if area.mukim_id is None:
+                facets.append(whole_district_facet(area.district_id))
+        if area.mukim_id:
+            facets.append(mukim_facet(area.mukim_id))
+    return names, facets
 
 
 def _position(service: Service) -> tuple[float | None, float | None]:
@@ -137,17 +131,18 @@ def document(
     organization = service.organization
     related = [*terms, organization.name, organization.name_en, organization.alternate_name]
     latitude, longitude = _position(service)
+    places, place_facets = _places(service)
     return SearchDocument(
         service=service,
         name=stemmed_text(" ".join(filter(None, names)), seen),
-        terms=stemmed_text(" ".join(filter(None, related + _places(service))), seen),
+        terms=stemmed_text(" ".join(filter(None, related + places)), seen),
         body=stemmed_text(" ".join(filter(None, descriptions)), seen),
         names_folded="| " + " | ".join(fold(n) for n in names if n) + " |",
         status_rank=STATUS_RANK.get(service.status, 2),
         latitude=latitude,
         longitude=longitude,
         assured_date=service.assured_date,
-        facets=" ".join(sorted(set(facets + _place_facets(service)))),
+        facets=" ".join(sorted(set(facets + place_facets))),
     )
 
 

@@ -134,7 +134,7 @@ def _corrections(sequence: list[str]) -> dict[str, list[str]]:
     if not candidates:
         return {}
     synonyms.FAMILIES.load()
-    known = candidates & synonyms.FAMILIES.known_words()
+    known = candidates & synonyms.FAMILIES.known_words
     # A word is known when its stem is in the index (jaga: penjagaan, dijaga).
     indexed = _indexed_stems({key(w) for w in candidates - known})
     known |= {w for w in candidates if key(w) in indexed}
@@ -402,10 +402,10 @@ class Ranking:
 class RankedResults:
     """Services in rank order, sliceable and countable like a queryset (for Paginator)."""
 
-    def __init__(self, ranking: Ranking, load: QuerySet[Service]):
+    def __init__(self, ranking: Ranking, load: QuerySet[Service], cap: int | None = COUNT_CAP):
         self.ranking = ranking
         self.load = load  # how to fetch the services of a page (annotations included)
-        self.cap: int | None = COUNT_CAP  # None: count exactly (the API's total_items)
+        self.cap = cap  # None: count exactly (the API's total_items)
         self._count: int | None = None
 
     @property
@@ -461,10 +461,11 @@ def ranked(
     longitude: float | None = None,
     load: QuerySet[Service] | None = None,
     facets: tuple[tuple[str, ...], ...] = (),
+    count_cap: int | None = COUNT_CAP,
 ) -> RankedResults:
     """Services matching `text` among `services` (a filtered queryset), best first; a
     page's services are fetched with `load` (default: with their organization)."""
     ranking = Ranking(plan(text), services, filtered, latitude, longitude, facets=facets)
     if load is None:
         load = Service.objects.select_related("organization")
-    return RankedResults(ranking, load)
+    return RankedResults(ranking, load, count_cap)

@@ -41,33 +41,37 @@ class _Families:
     def __init__(self):
         self.families: list[Family] = []
         self.by_stem: dict[str, list[Family]] = {}
+        self.known_words: frozenset[str] = frozenset()
         self.version = None
         self.checked = 0.0
 
     def load(self) -> None:
+        from django.db.models import Count, Max
+
         from .models import SynonymFamily
 
         now = time.monotonic()
         if now - self.checked < RECHECK_SECONDS and self.version is not None:
             return
         self.checked = now
-        rows = SynonymFamily.objects.filter(is_active=True)
-        latest = SynonymFamily.objects.order_by("-updated_at").values_list("updated_at", flat=True)
-        version = (SynonymFamily.objects.count(), latest.first())
+        version = SynonymFamily.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
         if version == self.version:
             return
         members = parse(DATA_FILE.read_text(encoding="utf-8").splitlines())
-        members += [parse([row.members])[0] for row in rows if parse([row.members])]
+        members += parse(
+            SynonymFamily.objects.filter(is_active=True).values_list("members", flat=True)
+        )
         self.families = [f for f in (_family(m) for m in members) if f is not None]
         self.by_stem = {}
         for family in self.families:
             for member in family.members:
                 for stem in stems(member[0]):
                     self.by_stem.setdefault(stem, []).append(family)
+        # Words no typo correction should touch: computed once here, not per query.
+        self.known_words = frozenset(
+            word for family in self.families for member in family.members for word in member
+        )
         self.version = version
-
-    def known_words(self) -> set[str]:
-        return {word for family in self.families for member in family.members for word in member}
 
 
 FAMILIES = _Families()
