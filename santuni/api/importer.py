@@ -26,13 +26,15 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim, State
-from santuni.search.index import index_related, index_services
+from santuni.search.index import index_related, index_services, optimize
 
 from .readers import Record, read
 from .schemas import Fault, faults, hsds_schema, json_path, profile_schema
 from .tables import TABLES, WRITE_ORDER
 
 BATCH = 500
+# After an import this large, the search index is merged (a bulk load leaves it in pieces).
+OPTIMIZE_AFTER = 5000
 MAX_KEPT_MESSAGES = 1000
 # Which table a foreign key `<name>_id` points at.
 REFERENCED_TABLE = {
@@ -177,6 +179,8 @@ class Importer:
                     self._flush(batch)
                 if self.failed:
                     raise _RollBack
+                if self.summary.created + self.summary.updated >= OPTIMIZE_AFTER:
+                    optimize()
         except _RollBack:
             self.summary.created = self.summary.updated = 0
         self.summary.seconds = time.perf_counter() - started

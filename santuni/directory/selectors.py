@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from santuni.geo.models import District, Mukim
 from santuni.search.index import district_facet, mukim_facet, term_facet, whole_district_facet
-from santuni.search.query import COUNT_CAP, ranked
+from santuni.search.ranking import COUNT_CAP, ranked
 from santuni.search.text import words as search_words
 
 from .models import (
@@ -181,8 +181,8 @@ def filtered_services(
     if query.open_now:
         services = services.filter(_open_filter(now or timezone.now()))
         filtered = True
-    if query.near:
-        services = _with_distance(services, query)
+    if query.near and (query.radius_km is not None or not search_words(query.text)):
+        services = _with_distance(services, query)  # to filter by, or to order by
         if query.radius_km is not None:
             radius = query.radius_km / KM_PER_DEGREE
             services = services.filter(distance_d2__lte=radius * radius)
@@ -208,9 +208,8 @@ def services_search(
         # (open now, a radius, the API's own) as a subquery.
         rest = replace(query, district=None, mukim=None, target_group=None, need=None)
         services, filtered = filtered_services(rest, within=within, now=now)
+        # (A card's distance comes from its places: `attach_listing_details`.)
         load = Service.objects.select_related("organization")
-        if query.near:
-            load = _with_distance(load, query)
         return ranked(
             query.text,
             services,
@@ -254,8 +253,11 @@ def _listing_prefetches() -> list:
     ]
 
 
-def attach_listing_details(services: list[Service]) -> list[Service]:
-    """Adds what a result card shows: places, phones, target groups and distance (km).
+def attach_listing_details(
+    services: list[Service], position: tuple[float, float] | None = None
+) -> list[Service]:
+    """Adds what a result card shows: places, phones, target groups and, from `position`,
+    the distance (km) to the nearest public place.
 
     A fixed number of queries whatever the page size.
     """
@@ -275,10 +277,26 @@ def attach_listing_details(services: list[Service]) -> list[Service]:
         service.needs = [t for t in terms if t.taxonomy.code == Taxonomy.NEEDS]
         service.call_number = _first_phone(service)
         d2 = getattr(service, "distance_d2", None)
+        if d2 is None and position is not None:
+            d2 = _nearest_place_d2(service, *position)
         service.distance_km = (
             math.sqrt(d2) * KM_PER_DEGREE if d2 is not None and d2 < NO_DISTANCE else None
         )
     return services
+
+
+def _nearest_place_d2(service: Service, latitude: float, longitude: float) -> float:
+    """As `_nearest_squared_distance`, from the prefetched places."""
+    scale = math.cos(math.radians(latitude))
+    found = [
+        (sal.location.latitude - latitude) ** 2
+        + ((sal.location.longitude - longitude) * scale) ** 2
+        for sal in service.service_at_locations.all()
+        if not sal.location.is_confidential
+        and sal.location.latitude is not None
+        and sal.location.longitude is not None
+    ]
+    return min(found, default=NO_DISTANCE)
 
 
 def _first_phone(service: Service) -> str:

@@ -35,7 +35,8 @@ def search(request):
         results = selectors.services_search(query)
         paginator = Paginator(results, settings.SANTUNI["PAGE_SIZE"])
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = selectors.attach_listing_details(list(page.object_list))
+        position = (query.latitude, query.longitude) if query.near else None
+        page.object_list = selectors.attach_listing_details(list(page.object_list), position)
         plan = getattr(results, "plan", None)
     params = request.GET.copy()
     params.pop("page", None)

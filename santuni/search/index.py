@@ -5,14 +5,17 @@ the index changes with the data or not at all. Defunct services are taken out: t
 never finds them. Deleting a service deletes its document (cascade).
 """
 
+import math
+import time
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import Count, Max, Prefetch, Q
 
 from santuni.directory.models import Address, Attribute, Service, ServiceAtLocation
 
-from .models import SearchDocument, SearchWord
+from . import synonyms
+from .models import IndexedFamily, SearchDocument, SearchWord
 from .text import fold, stemmed_text
 
 BATCH = 500
@@ -73,8 +76,41 @@ def mukim_facet(pk) -> str:
     return f"zzm{pk}"
 
 
+def name_facet(token: str) -> str:
+    """A name's token again among the facets: "in the name" without a column filter,
+    which would make SQLite read every match's positions."""
+    return f"zza{token}"
+
+
 def term_facet(pk) -> str:
     return f"zzt{str(pk).replace('-', '')}"
+
+
+# Grid cells (degrees) that hold a document's position: "near me" takes its candidates from
+# the cells around the person, the smallest (about 550 m) first, then ones twice as large,
+# up to about 35 km.
+CELL_SIZES = (0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32)
+
+
+def _cell_token(size: float, y: int, x: int) -> str:
+    def number(n: int) -> str:
+        return f"n{-n}" if n < 0 else str(n)
+
+    return f"zzg{CELL_SIZES.index(size)}y{number(y)}x{number(x)}"
+
+
+def _cell(latitude: float, longitude: float, size: float) -> tuple[int, int]:
+    return math.floor(latitude / size), math.floor(longitude / size)
+
+
+def cell_facet(latitude: float, longitude: float, size: float) -> str:
+    return _cell_token(size, *_cell(latitude, longitude, size))
+
+
+def cell_facets(latitude: float, longitude: float, size: float) -> tuple[str, ...]:
+    """The cell holding a position and the eight around it."""
+    y, x = _cell(latitude, longitude, size)
+    return tuple(_cell_token(size, y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 
 
 def _places(service: Service) -> tuple[list[str], list[str]]:
@@ -114,8 +150,48 @@ def _position(service: Service) -> tuple[float | None, float | None]:
     return None, None
 
 
+class _IndexedFamilies:
+    """The families whose tokens the index holds (IndexedFamily), as of the last check."""
+
+    def __init__(self):
+        self.tokens: frozenset[str] = frozenset()
+        self.version = None
+        self.checked = 0.0
+
+    def load(self, recheck_seconds: float = 5.0) -> frozenset[str]:
+        now = time.monotonic()
+        if self.version is None or now - self.checked >= recheck_seconds:
+            self.checked = now
+            version = IndexedFamily.objects.aggregate(n=Count("id"), top=Max("id"))
+            if version != self.version:
+                self.tokens = frozenset(IndexedFamily.objects.values_list("token", flat=True))
+                self.version = version
+        return self.tokens
+
+
+INDEXED = _IndexedFamilies()
+
+
+def forget() -> None:
+    INDEXED.version = None
+
+
+def _members_by_first_key(tokens: frozenset[str]) -> dict[str, list]:
+    """What `text.family_tokens` needs for the indexed families of today."""
+    found: dict[str, list] = {}
+    for family in synonyms.families():
+        if family.token in tokens:
+            for keys in family.keys:
+                found.setdefault(keys[0], []).append((keys, family.token))
+    return found
+
+
 def document(
-    service: Service, terms: list[str], facets: list[str], seen: set[str]
+    service: Service,
+    terms: list[str],
+    facets: list[str],
+    seen: set[str],
+    families: dict[str, list],
 ) -> SearchDocument:
     names = [service.name, service.name_en, service.alternate_name]
     descriptions = [
@@ -132,17 +208,20 @@ def document(
     related = [*terms, organization.name, organization.name_en, organization.alternate_name]
     latitude, longitude = _position(service)
     places, place_facets = _places(service)
+    if latitude is not None and longitude is not None:
+        place_facets += [cell_facet(latitude, longitude, size) for size in CELL_SIZES]
+    name = stemmed_text(" ".join(filter(None, names)), seen, families)
     return SearchDocument(
         service=service,
-        name=stemmed_text(" ".join(filter(None, names)), seen),
-        terms=stemmed_text(" ".join(filter(None, related + places)), seen),
-        body=stemmed_text(" ".join(filter(None, descriptions)), seen),
+        name=name,
+        terms=stemmed_text(" ".join(filter(None, related + places)), seen, families),
+        body=stemmed_text(" ".join(filter(None, descriptions)), seen, families),
         names_folded="| " + " | ".join(fold(n) for n in names if n) + " |",
         status_rank=STATUS_RANK.get(service.status, 2),
         latitude=latitude,
         longitude=longitude,
         assured_date=service.assured_date,
-        facets=" ".join(sorted(set(facets + place_facets))),
+        facets=" ".join(sorted({*facets, *place_facets, *map(name_facet, name.split())})),
     )
 
 
@@ -151,13 +230,17 @@ def index_services(ids: Iterable) -> int:
     ids = list(dict.fromkeys(ids))
     written = 0
     with transaction.atomic():
+        # Read now, in this transaction: what the queries will take the index to hold.
+        families = _members_by_first_key(INDEXED.load(recheck_seconds=0))
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             services = _services(chunk)
             terms, facets = _terms([s.pk for s in services])
             seen: set[str] = set()
             documents = [
-                document(s, [t for t in terms.get(s.pk, []) if t], facets.get(s.pk, []), seen)
+                document(
+                    s, [t for t in terms.get(s.pk, []) if t], facets.get(s.pk, []), seen, families
+                )
                 for s in services
             ]
             listed = {s.pk for s in services}
@@ -236,9 +319,32 @@ def affected_services(objects: Iterable) -> list:
     return list(dict.fromkeys(ids))
 
 
+def register_families() -> None:
+    """Today's families become the ones whose tokens the index holds. Only right for an
+    empty index, or right before every document is written anew (`rebuild`)."""
+    IndexedFamily.objects.all().delete()
+    IndexedFamily.objects.bulk_create(
+        {
+            f.token: IndexedFamily(token=f.token, members=", ".join(" ".join(k) for k in f.keys))
+            for f in synonyms.families()
+        }.values()
+    )
+
+
+def optimize() -> None:
+    """After many writes at once: SQLite's full-text index merged into one segment, without
+    the deleted entries that would slow every search (PostgreSQL's VACUUM does this)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+
+
 def rebuild() -> int:
-    """The whole index from scratch."""
+    """The whole index from scratch, with the tokens of today's families."""
     with transaction.atomic():
         SearchDocument.objects.all().delete()
         SearchWord.objects.all().delete()
-        return index_services(Service.objects.order_by("pk").values_list("pk", flat=True))
+        register_families()
+        written = index_services(Service.objects.order_by("pk").values_list("pk", flat=True))
+        optimize()
+    return written

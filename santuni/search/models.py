@@ -48,6 +48,22 @@ class SearchWord(models.Model):
         return self.word
 
 
+class IndexedFamily(models.Model):
+    """A synonym family whose token the index holds, in every document with one of its
+    members: a search for the family then looks for that one token. `rebuild_search_index`
+    records today's families; a family not recorded here (new, or edited since) is
+    searched member by member, which finds the same, more slowly."""
+
+    token = models.CharField(max_length=20, unique=True)
+    members = models.TextField(help_text="Its members' stems, for reference.")
+
+    class Meta:
+        verbose_name = _("indexed synonym family")
+
+    def __str__(self) -> str:
+        return self.members[:80]
+
+
 class SynonymFamily(models.Model):
     """Words and phrases that mean the same to a person looking for help."""
 

@@ -6,11 +6,13 @@ the others. Families are read at query time, so an edit in the admin works at on
 process re-reads them when the table changes, checked at most every few seconds).
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from .text import stems, words
+from .text import key, stems, words
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
 RECHECK_SECONDS = 5.0
@@ -19,6 +21,18 @@ RECHECK_SECONDS = 5.0
 @dataclass(frozen=True)
 class Family:
     members: tuple[tuple[str, ...], ...]  # each member as its folded words
+
+    @cached_property
+    def keys(self) -> tuple[tuple[str, ...], ...]:
+        """Each member as the stems a search looks for (`text.key`)."""
+        return tuple(dict.fromkeys(tuple(key(w) for w in member) for member in self.members))
+
+    @cached_property
+    def token(self) -> str:
+        """The index token that stands for any member, in a document that holds one. It
+        changes with the members, so an edited family is a new token (see index.py)."""
+        digest = hashlib.sha256(repr(sorted(self.keys)).encode()).hexdigest()
+        return "zzf" + digest[:12]
 
 
 def parse(lines) -> list[list[str]]:
@@ -40,7 +54,8 @@ def _family(members: list[str]) -> Family | None:
 class _Families:
     def __init__(self):
         self.families: list[Family] = []
-        self.by_stem: dict[str, list[Family]] = {}
+        # Members by the stems of their first word: (family, member).
+        self.by_stem: dict[str, list[tuple[Family, tuple[str, ...]]]] = {}
         self.known_words: frozenset[str] = frozenset()
         self.version = None
         self.checked = 0.0
@@ -66,7 +81,7 @@ class _Families:
         for family in self.families:
             for member in family.members:
                 for stem in stems(member[0]):
-                    self.by_stem.setdefault(stem, []).append(family)
+                    self.by_stem.setdefault(stem, []).append((family, member))
         # Words no typo correction should touch: computed once here, not per query.
         self.known_words = frozenset(
             word for family in self.families for member in family.members for word in member
@@ -83,6 +98,11 @@ def forget() -> None:
     FAMILIES.checked = 0.0
 
 
+def families() -> list[Family]:
+    FAMILIES.load()
+    return FAMILIES.families
+
+
 def _same(word: str, member_word: str) -> bool:
     return word == member_word or bool(set(stems(word)) & set(stems(member_word)))
 
@@ -92,13 +112,12 @@ def find(sequence: list[str], start: int) -> tuple[Family, int] | None:
     FAMILIES.load()
     best = None
     for stem in stems(sequence[start]):
-        for family in FAMILIES.by_stem.get(stem, []):
-            for member in family.members:
-                end = start + len(member)
-                if (
-                    end <= len(sequence)
-                    and all(_same(w, m) for w, m in zip(sequence[start:end], member, strict=True))
-                    and (best is None or len(member) > best[1])
-                ):
-                    best = (family, len(member))
+        for family, member in FAMILIES.by_stem.get(stem, []):
+            end = start + len(member)
+            if (
+                end <= len(sequence)
+                and (best is None or len(member) > best[1])
+                and all(_same(w, m) for w, m in zip(sequence[start:end], member, strict=True))
+            ):
+                best = (family, len(member))
     return best

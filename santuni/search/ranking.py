@@ -1,0 +1,489 @@
+"""The ranked search: a plan of words (see `query`) becomes a page of services, best first.
+
+Finding and ranking are split so that the cost stays small whatever the directory's size:
+
+1. *Level.* Services with every word (group) of the query are what was asked for; when
+   too few have them all, those with all but one, and so on down to any word.
+2. *Pool.* The full-text index finds at most a few hundred candidates at that level, with
+   every filter inside the index query (district, mukim, target group and need as facet
+   tokens; open now and the API's own filters as a subquery). Near a position, the pool is
+   taken from the nearest grid cells that hold enough matches (cells are facet tokens
+   too). When more match than the pool holds, the index gives those with the words in
+   their names first, then the others: the ranking's own order, without scoring every
+   match.
+3. *Score.* The candidates are ranked here: each group counts by its rarity (idf) and by
+   where it stands (names > terms > descriptions); exact-name and whole-phrase boosts,
+   distance decay, a small boost for recently verified listings; active services first.
+   The same code ranks on SQLite (FTS5) and PostgreSQL (tsvector), so both give the same
+   order.
+"""
+
+import datetime
+import math
+import time
+from dataclasses import dataclass, field
+from itertools import combinations
+from math import comb
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from santuni.directory.models import Service
+
+from .index import CELL_SIZES, INDEXED, cell_facets, name_facet
+from .models import SearchDocument
+from .query import Plan, plan
+
+KM_PER_DEGREE = 111.195
+# Distance decay: a listing 10 km away counts half as much as one next door.
+DECAY_KM = 10.0
+NO_POSITION_DECAY = 0.5
+RECENT_DAYS = 365
+EXACT_NAME_BOOST, NAME_PHRASE_BOOST, RECENT_BOOST = 3.0, 1.5, 1.1
+# Where a group of the query stands: in a name, in the terms (target groups, needs,
+# organization, places), in the descriptions.
+FIELD_WEIGHTS = (10.0, 3.0, 1.0)
+# Per share of the query's groups found in the names, or in the terms: makes "name above
+# terms above description" hold whatever the words' rarity.
+NAME_HIT_BOOST, TERMS_HIT_BOOST = 2.0, 0.5
+# Text scores saturate (score / (score + half)): how many words matched and how rare they
+# are counts, but cannot outweigh where they matched.
+HALF = 20.0
+# A results page counts this far, then says "1,000 or more" (the API counts exactly).
+COUNT_CAP = 1000
+# At least this many services at a level, or the search goes one level down (fewer words).
+ENOUGH = 20
+# Levels between "every word" and "any word" are tried while they have at most this many
+# combinations of groups (a long query goes from every word straight to fewer).
+MAX_COMBINATIONS = 20
+# Ranked in full: this many candidates (deeper pages, more, in blocks of this size).
+POOL = 100
+# Near a position: at most this many candidates from the nearest cells that hold a block
+# of results.
+NEAR_POOL, NEAR_BLOCK = 160, 40
+# A group's rarity is counted up to here: beyond, every group is "common" alike.
+DF_CAP = 1000
+TOTAL_SECONDS = 10.0  # how long the number of documents (for idf) is reused
+
+
+@dataclass(frozen=True)
+class _Where:
+    """One index query: the plan at a level, in some fields, with facet filters."""
+
+    level: int
+    fields: tuple[str, ...] = ()  # () for every field
+    facets: tuple[tuple[str, ...], ...] = ()
+
+
+class _Total:
+    """How many documents the index holds, re-counted every few seconds (idf needs it)."""
+
+    value: int | None = None
+    counted = 0.0
+
+    def get(self) -> int:
+        now = time.monotonic()
+        if self.value is None or now - self.counted > TOTAL_SECONDS:
+            self.value = SearchDocument.objects.count()
+            self.counted = now
+        return self.value
+
+
+TOTAL = _Total()
+# Each group's document count, by its index expression: (count, when counted).
+DF_CACHE: dict[str, tuple[int, float]] = {}
+DF_SECONDS, DF_CACHE_SIZE = 60.0, 20_000
+
+
+def forget() -> None:
+    """Count the documents and the groups' documents again on next use (tests)."""
+    TOTAL.value = None
+    DF_CACHE.clear()
+
+
+# --- the two index languages ---------------------------------------------------------------
+
+
+class _Language:
+    def __init__(self, indexed: frozenset[str]):
+        self.indexed = indexed  # the families whose tokens the index holds
+
+    def alternatives(self, plan_: Plan, group: int) -> list[tuple[str, ...]]:
+        return plan_.alternatives(group, self.indexed)
+
+
+class _Fts5(_Language):
+    FIELDS = {"name": "name"}
+
+    def alternative(self, plan_: Plan, stems: tuple[str, ...], fields: tuple[str, ...]) -> str:
+        if len(stems) == 1:
+            # In the name alone: the name's copy of the token among the facets.
+            return f'"{name_facet(stems[0])}"' if fields == ("name",) else f'"{stems[0]}"'
+        quoted = " ".join(f'"{s}"' for s in stems)
+        # FTS5's NEAR counts the span from the first phrase to the last, less one.
+        span = sum(plan_.gaps.get(stems, (1,) * (len(stems) - 1)))
+        near = f"NEAR({quoted}, {span - 1})"
+        if fields:
+            near = "{" + " ".join(self.FIELDS[f] for f in fields) + "} : " + near
+        return near
+
+    def text(self, plan_: Plan, groups: list[list[int]], fields: tuple[str, ...]) -> str:
+        def group(g: int) -> str:
+            found = self.alternatives(plan_, g)
+            return "(" + " OR ".join(self.alternative(plan_, a, fields) for a in found) + ")"
+
+        if fields and fields != ("name",):
+            raise ValueError(f"no index query for the fields {fields}")
+        return " OR ".join("(" + " AND ".join(group(g) for g in c) + ")" for c in groups)
+
+    def facets(self, facets: tuple[tuple[str, ...], ...]) -> list[str]:
+        return [
+            "facets : (" + " OR ".join(f'"{token}"' for token in any_of) + ")" for any_of in facets
+        ]
+
+    def expression(self, plan_: Plan, groups, where: _Where) -> str:
+        parts = ["(" + self.text(plan_, groups, where.fields) + ")", *self.facets(where.facets)]
+        return " AND ".join(parts)
+
+    def matches(self, expression: str, filter_sql: str) -> tuple[str, list]:
+        """SQL selecting the ids of matching documents, in id order."""
+        sql = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s"
+        if filter_sql:
+            # "+": SQLite builds the filter's set once and checks each match against it,
+            # rather than handing FTS5 one lookup per id.
+            sql += f" AND +rowid IN ({filter_sql})"
+        return sql + " ORDER BY rowid", [expression]
+
+
+class _Tsquery(_Language):
+    WEIGHTS = {"name": "A"}
+
+    def text(self, plan_: Plan, groups: list[list[int]], fields: tuple[str, ...]) -> str:
+        label = (":" + "".join(self.WEIGHTS[f] for f in fields)) if fields else ""
+
+        def alternative(stems: tuple[str, ...]) -> str:
+            if len(stems) == 1:
+                return stems[0] + label
+            gaps = plan_.gaps.get(stems, (1,) * (len(stems) - 1))
+            rest = "".join(f" <{g}> {s}{label}" for g, s in zip(gaps, stems[1:], strict=True))
+            return f"({stems[0]}{label}{rest})"
+
+        def group(g: int) -> str:
+            return "(" + " | ".join(alternative(a) for a in self.alternatives(plan_, g)) + ")"
+
+        return " | ".join("(" + " & ".join(group(g) for g in c) + ")" for c in groups)
+
+    def expression(self, plan_: Plan, groups, where: _Where) -> str:
+        parts = ["(" + self.text(plan_, groups, where.fields) + ")"]
+        parts += ["(" + " | ".join(f"{t}:D" for t in any_of) + ")" for any_of in where.facets]
+        return " & ".join(parts)
+
+    def matches(self, expression: str, filter_sql: str) -> tuple[str, list]:
+        doc = SearchDocument._meta.db_table
+        sql = f"SELECT d.id AS id FROM {doc} d WHERE d.vector @@ to_tsquery('simple', %s)"
+        if filter_sql:
+            sql += f" AND d.id IN ({filter_sql})"
+        return sql + " ORDER BY d.id", [expression]
+
+
+def _language() -> _Fts5 | _Tsquery:
+    indexed = INDEXED.load()
+    return _Tsquery(indexed) if connection.vendor == "postgresql" else _Fts5(indexed)
+
+
+# --- the ranked query ----------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    service_id: object
+    status_rank: int
+    score: float
+    name_length: int
+
+
+@dataclass
+class Ranking:
+    plan: Plan
+    services: QuerySet[Service]  # the filters the index cannot hold, as a subquery
+    filtered: bool
+    latitude: float | None = None
+    longitude: float | None = None
+    today: datetime.date = field(default_factory=lambda: timezone.localdate())
+    # Filters inside the full-text query: each a set of facet tokens, one of which is needed.
+    facets: tuple[tuple[str, ...], ...] = ()
+    _level: int | None = None
+    _counts: dict = field(default_factory=dict)
+    _ranked: dict = field(default_factory=dict)
+
+    @property
+    def near(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    # -- SQL pieces
+
+    def _filter(self) -> tuple[str, list]:
+        """The filters as a subquery of document ids (computed once by the database)."""
+        if not self.filtered:
+            return "", []
+        subquery, params = self.services.values("id").query.sql_with_params()
+        doc = SearchDocument._meta.db_table
+        return f"SELECT id FROM {doc} WHERE service_id IN ({subquery})", list(params)
+
+    def _groups_at(self, level: int) -> list[list[int]]:
+        return [list(c) for c in combinations(range(len(self.plan.groups)), level)]
+
+    def _matches(self, where: _Where, limit: int | None) -> tuple[str, list]:
+        language = _language()
+        expression = language.expression(self.plan, self._groups_at(where.level), where)
+        filter_sql, filter_params = self._filter()
+        sql, params = language.matches(expression, filter_sql)
+        params += filter_params
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        return sql, params
+
+    def _count(self, where: _Where, cap: int | None, at_least: int = COUNT_CAP) -> int:
+        """Matches, counted up to `cap` (None: all). Counted up to `at_least` anyway, so
+        that the level, the pool and the page ask the database one question."""
+        wanted = None if cap is None else max(cap, at_least)
+        known = self._counts.get(where)  # (count, the cap it was counted up to)
+        if known is None or not (known[1] is None or (wanted is not None and wanted <= known[1])):
+            sql, params = self._matches(where, wanted)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", params)
+                known = (cursor.fetchone()[0], wanted)
+            self._counts[where] = known
+        return known[0] if cap is None else min(known[0], cap)
+
+    # -- level and pool
+
+    def level(self) -> int:
+        """How many of the query's groups a service needs: all when enough services have
+        them all (they are what was asked for, and quick to find at any scale), else fewer."""
+        if self._level is None:
+            groups = len(self.plan.groups)
+            self._level = 1
+            for level in range(groups, 1, -1):
+                if level != groups and comb(groups, level) > MAX_COMBINATIONS:
+                    continue
+                if self._count(_Where(level, facets=self.facets), ENOUGH) >= ENOUGH:
+                    self._level = level
+                    break
+        return self._level
+
+    def count(self, cap: int | None = COUNT_CAP) -> int:
+        """How many match; with `cap`, stops counting there (a page says "1,000 or more")."""
+        if not self.plan.groups:
+            return 0
+        return self._count(_Where(self.level(), facets=self.facets), cap)
+
+    def _rings(self) -> list[tuple[str, ...]]:
+        if not self.near:
+            return []
+        return [cell_facets(self.latitude, self.longitude, size) for size in CELL_SIZES]
+
+    def _pool(self, size: int, needed: int) -> list[tuple]:
+        """Up to `size` candidates (the documents' rows the score needs). Near a position,
+        every match in the smallest ring of cells that holds the `needed` ones (a page's
+        worth), up to NEAR_POOL."""
+        level = self.level()
+        for ring in [*self._rings(), None]:
+            facets = (*self.facets, ring) if ring else self.facets
+            if ring is None:
+                limit = size
+                found = self._count(_Where(level, facets=facets), limit + 1, at_least=0)
+                everything = found <= limit
+            else:
+                # The ring's matches at once: few when too few, so fetched for nothing.
+                limit = NEAR_POOL
+                rows = _rows(*self._matches(_Where(level, (), facets), limit + 1))
+                if len(rows) < needed:
+                    continue  # too few this near: look wider
+                if len(rows) <= limit:
+                    return rows
+                everything = False
+            if everything:
+                return _rows(*self._matches(_Where(level, (), facets), limit))
+            # Too many to score: those with the words in their names first, then the rest.
+            pool: dict = {}
+            for fields in [("name",), ()]:
+                for row in _rows(*self._matches(_Where(level, fields, facets), limit)):
+                    pool.setdefault(row[0], row)
+                if len(pool) >= limit:
+                    break
+            return list(pool.values())[:limit]
+        return []
+
+    # -- score
+
+    def _idfs(self) -> list[float]:
+        """Each group's inverse document frequency (BM25's) in the whole index, its count
+        capped at DF_CAP. Counts are reused for a minute (like the number of documents,
+        they change slowly); those not known are counted in one query."""
+        language = _language()
+        expressions = [
+            language.matches(language.expression(self.plan, [[g]], _Where(1)), "")
+            for g in range(len(self.plan.groups))
+        ]
+        now = time.monotonic()
+        missing = [e for e in expressions if now - DF_CACHE.get(e[1][0], (0, -1e9))[1] > DF_SECONDS]
+        if missing:
+            sql = ", ".join(f"(SELECT COUNT(*) FROM ({m} LIMIT %s) g)" for m, _ in missing)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT " + sql, [p for _, ps in missing for p in [*ps, DF_CAP]])
+                counted = cursor.fetchone()
+            if len(DF_CACHE) > DF_CACHE_SIZE:
+                DF_CACHE.clear()
+            for (_, params), n in zip(missing, counted, strict=True):
+                DF_CACHE[params[0]] = (n, now)
+        total = TOTAL.get()
+        counts = [DF_CACHE[params[0]][0] for _, params in expressions]
+        return [math.log(1 + (max(total, n) - n + 0.5) / (n + 0.5)) for n in counts]
+
+    def _score(self, rows: list[tuple]) -> list[_Candidate]:
+        language = _language()
+        # Each group as the tokens any one of which finds it, and the sets of tokens
+        # (phrases searched word by word) all of which are needed.
+        groups: list[tuple[frozenset[str], list[frozenset[str]]]] = []
+        for g in range(len(self.plan.groups)):
+            found = language.alternatives(self.plan, g)
+            singles = frozenset(a[0] for a in found if len(a) == 1)
+            groups.append((singles, [frozenset(a) for a in found if len(a) > 1]))
+        wanted = frozenset().union(*(s for s, _ in groups), *(m for _, ms in groups for m in ms))
+        idfs = self._idfs()
+        exact, phrase = f"| {self.plan.folded} |", self.plan.folded
+        recent_from = self.today - datetime.timedelta(days=RECENT_DAYS)
+        recent_text = recent_from.isoformat()  # SQLite gives dates as ISO text
+        share = 1.0 / len(groups)
+        # Tokens are words between spaces: " token " is looked for in the padded texts.
+        spaced = [(t, f" {t} ") for t in wanted]
+        found = []
+        for _id, service_id, status, name, terms, body, names, assured, lat, lng in rows:
+            fields = []
+            for text in (name, terms, body):
+                padded = f" {text} "
+                fields.append({t for t, s in spaced if s in padded})
+            text = 0.0
+            in_name = in_terms = 0
+            for (singles, multis), idf in zip(groups, idfs, strict=True):
+                for weight, hits in zip(FIELD_WEIGHTS, fields, strict=True):
+                    if hits and (not singles.isdisjoint(hits) or any(m <= hits for m in multis)):
+                        text += idf * weight
+                        in_name += weight == FIELD_WEIGHTS[0]
+                        break
+                hits = fields[1]
+                if hits and (not singles.isdisjoint(hits) or any(m <= hits for m in multis)):
+                    in_terms += 1
+            score = text / (text + HALF)
+            if exact in names:
+                score *= EXACT_NAME_BOOST
+            elif phrase in names:
+                score *= NAME_PHRASE_BOOST
+            if assured is not None and assured >= (
+                recent_text if isinstance(assured, str) else recent_from
+            ):
+                score *= RECENT_BOOST
+            score *= (1.0 + NAME_HIT_BOOST * in_name * share) * (
+                1.0 + TERMS_HIT_BOOST * in_terms * share
+            )
+            if self.near:
+                score *= self._decay(lat, lng)
+            found.append(_Candidate(service_id, status, score, len(names)))
+        # Active first; then the best; then the shortest names (the most to the point).
+        found.sort(key=lambda c: (c.status_rank, -c.score, c.name_length, str(c.service_id)))
+        return found
+
+    def _decay(self, latitude: float | None, longitude: float | None) -> float:
+        if not self.near:
+            return 1.0
+        if latitude is None:
+            return NO_POSITION_DECAY
+        scale = math.cos(math.radians(self.latitude))
+        dy = (latitude - self.latitude) * KM_PER_DEGREE
+        dx = (longitude - self.longitude) * KM_PER_DEGREE * scale
+        return 1.0 / (1.0 + (dx * dx + dy * dy) / (DECAY_KM * DECAY_KM))
+
+    def ids(self, offset: int, limit: int) -> list:
+        if not self.plan.groups:
+            return []
+        # Pools come in blocks, so that the pages of one block agree with each other.
+        size = POOL * (1 + (offset + limit - 1) // POOL)
+        # Near a position: enough for a block of pages, so that they agree with each other.
+        needed = NEAR_BLOCK * (1 + (offset + limit - 1) // NEAR_BLOCK)
+        if (size, needed) not in self._ranked:
+            self._ranked[size, needed] = self._score(self._pool(size, needed))
+        ranked = self._ranked[size, needed][offset : offset + limit]
+        return [Service._meta.pk.to_python(c.service_id) for c in ranked]
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    doc = SearchDocument._meta.db_table
+    columns = (
+        "d.id, d.service_id, d.status_rank, d.name, d.terms, d.body, d.names_folded,"
+        " d.assured_date, d.latitude, d.longitude"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM ({sql}) m JOIN {doc} d ON d.id = m.id", params)
+        return cursor.fetchall()
+
+
+class RankedResults:
+    """Services in rank order, sliceable and countable like a queryset (for Paginator)."""
+
+    def __init__(self, ranking: Ranking, load: QuerySet[Service], cap: int | None = COUNT_CAP):
+        self.ranking = ranking
+        self.load = load  # how to fetch the services of a page (annotations included)
+        self.cap = cap  # None: count exactly (the API's total_items)
+        self._count: int | None = None
+
+    @property
+    def plan(self) -> Plan:
+        return self.ranking.plan
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.ranking.count(self.cap)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        start, stop = item.start or 0, item.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start or not self.count():
+            return []
+        ids = self.ranking.ids(start, stop - start)
+        by_id = {s.pk: s for s in self.load.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+
+def ranked(
+    text: str,
+    services: QuerySet[Service],
+    *,
+    filtered: bool,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    load: QuerySet[Service] | None = None,
+    facets: tuple[tuple[str, ...], ...] = (),
+    count_cap: int | None = COUNT_CAP,
+) -> RankedResults:
+    """Services matching `text` among `services` (a filtered queryset), best first; a
+    page's services are fetched with `load` (default: with their organization)."""
+    ranking = Ranking(plan(text), services, filtered, latitude, longitude, facets=facets)
+    if load is None:
+        load = Service.objects.select_related("organization")
+    return RankedResults(ranking, load, count_cap)
