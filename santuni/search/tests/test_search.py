@@ -20,7 +20,6 @@ from santuni.directory.tests.factories import (
     term,
     weekday_hours,
 )
-from santuni.search import query, synonyms
 from santuni.search.index import index_services, rebuild
 from santuni.search.models import SearchDocument, SynonymFamily
 from santuni.search.query import plan
@@ -31,15 +30,6 @@ pytestmark = pytest.mark.django_db
 
 def found(text: str, **filters) -> list[str]:
     return [s.name for s in services_search(SearchQuery(text=text, **filters))[0:50]]
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    synonyms.forget()
-    query.forget()
-    yield
-    synonyms.forget()
-    query.forget()
 
 
 # --- language ---------------------------------------------------------------------------
@@ -349,3 +339,80 @@ def test_with_enough_services_holding_every_word_only_those_are_listed():
     ServiceFactory(name="Kelas memasak wanita")
     assert len(found("jahitan wanita")) == 21  # "memasak wanita" has only one of the words
     assert "Kelas memasak wanita" in found("masakan wanita")  # too few with both: any word
+
+
+# --- families in the index, levels and pools at scale -------------------------------------
+
+
+def test_a_family_is_found_through_its_index_token_and_an_edited_one_member_by_member(
+    admin_client,
+):
+    from santuni.search.index import INDEXED, rebuild
+    from santuni.search.models import IndexedFamily
+    from santuni.search.ranking import _language
+
+    home = ServiceFactory(name="Rumah Seri Kenangan Contoh", description="Jagaan warga emas.")
+    elderly = plan("old folks home")
+    token = elderly.families[0][0]
+    assert IndexedFamily.objects.filter(token=token).exists()  # recorded by the migration
+    assert _language().alternatives(elderly, 0)[0] == (token,)
+    assert found("old folks home") == [home.name]
+
+    # An administrator's new family is not in the index yet: searched member by member.
+    response = admin_client.post(
+        "/admin/search/synonymfamily/add/",
+        {"members": "teratak kasih, rumah seri kenangan", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    new = plan("teratak kasih")
+    assert new.families[0][0] not in INDEXED.load(recheck_seconds=0)
+    assert _language().alternatives(new, 0) == new.groups[0]
+    assert found("teratak kasih") == [home.name]
+    # Rebuilding records it; the search finds the same, through the token.
+    rebuild()
+    assert new.families[0][0] in INDEXED.load(recheck_seconds=0)
+    assert found("teratak kasih") == [home.name]
+
+
+def test_correct_everyday_words_are_not_corrected_into_directory_words():
+    ServiceFactory(name="Program belia", description="Untuk belia.")
+    ServiceFactory(name="Borang bantuan", description="Borang JKM.")
+    assert plan("beli barang").corrections == {}  # "buy", not "belia" (youth)
+    assert plan("sorang").corrections == {}  # "alone", not "borang" (form)
+    assert plan("beliaa").corrections == {"beliaa": "belia"}
+
+
+def test_when_enough_services_have_most_words_those_with_fewer_are_left_out(monkeypatch):
+    monkeypatch.setattr("santuni.search.ranking.ENOUGH", 3)
+    for n in range(3):
+        ServiceFactory(name=f"Kelas jahitan wanita {n}", description="Belajar.")
+    ServiceFactory(name="Kelas memasak", description="Belajar memasak.")
+    # No service has all three words; three have two of them: those are the answer.
+    assert sorted(found("jahitan wanita kampung")) == [
+        f"Kelas jahitan wanita {n}" for n in range(3)
+    ]
+    assert "Kelas memasak" in found("memasak wanita kampung")  # too few with two: any word
+
+
+def test_with_more_matches_than_the_pool_holds_names_come_first(monkeypatch):
+    monkeypatch.setattr("santuni.search.ranking.POOL", 3)
+    for n in range(8):
+        ServiceFactory(name=f"Kelas {n}", description="Kaunseling untuk keluarga.")
+    in_names = [ServiceFactory(name=f"Kaunseling keluarga {n}").name for n in range(2)]
+    assert sorted(found("kaunseling")[:2]) == sorted(in_names)
+
+
+def test_near_me_at_scale_draws_from_the_nearest_cells(monkeypatch):
+    monkeypatch.setattr("santuni.search.ranking.NEAR_POOL", 4)
+    here = (2.7258, 101.9424)
+    for n in range(6):  # a town of listings some 30 to 40 km away
+        far = ServiceFactory(name=f"Taska jauh {n}")
+        place_service(far, latitude=2.95 + n * 0.01, longitude=102.05)
+    near = []
+    for n in range(3):
+        service = ServiceFactory(name=f"Taska dekat {n}")
+        place_service(service, latitude=here[0] + n * 0.002, longitude=here[1])
+        near.append(service.name)
+    result = services_search(SearchQuery(text="taska", latitude=here[0], longitude=here[1]))
+    assert [s.name for s in result[0:3]] == near
+    assert len(result) == 9 and len(list(result[0:20])) == 9
