@@ -290,31 +290,32 @@ class Ranking:
         every match in the smallest ring of cells that holds the `needed` ones (a page's
         worth), up to NEAR_POOL."""
         level = self.level()
+        nearby: list[tuple] = []  # the widest ring's matches, too few on their own
         for ring in [*self._rings(), None]:
             facets = (*self.facets, ring) if ring else self.facets
             if ring is None:
                 limit = size
                 found = self._count(_Where(level, facets=facets), limit + 1, at_least=0)
-                everything = found <= limit
+                if found <= limit:
+                    return _rows(*self._matches(_Where(level, (), facets), limit))
             else:
                 # The ring's matches at once: few when too few, so fetched for nothing.
-                limit = NEAR_POOL
-                rows = _rows(*self._matches(_Where(level, (), facets), limit + 1))
-                if len(rows) < needed:
+                limit = max(NEAR_POOL, needed)
+                nearby = _rows(*self._matches(_Where(level, (), facets), limit + 1))
+                if len(nearby) < needed:
                     continue  # too few this near: look wider
-                if len(rows) <= limit:
-                    return rows
-                everything = False
-            if everything:
-                return _rows(*self._matches(_Where(level, (), facets), limit))
-            # Too many to score: those with the words in their names first, then the rest.
-            pool: dict = {}
+                if len(nearby) <= limit:
+                    return nearby
+                nearby = []
+            # Too many to score: the nearest (if any), those with the words in their names,
+            # then the rest.
+            pool: dict = {row[0]: row for row in nearby}
             for fields in [("name",), ()]:
                 for row in _rows(*self._matches(_Where(level, fields, facets), limit)):
                     pool.setdefault(row[0], row)
                 if len(pool) >= limit:
                     break
-            return list(pool.values())[:limit]
+            return list(pool.values())[: max(limit, len(nearby))]
         return []
 
     # -- score

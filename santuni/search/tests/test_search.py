@@ -403,7 +403,9 @@ def test_with_more_matches_than_the_pool_holds_names_come_first(monkeypatch):
 
 
 def test_near_me_at_scale_draws_from_the_nearest_cells(monkeypatch):
-    monkeypatch.setattr("santuni.search.ranking.NEAR_POOL", 4)
+    # Pools smaller than the matches, as on a national directory.
+    for name, value in {"NEAR_BLOCK": 3, "NEAR_POOL": 4, "POOL": 2}.items():
+        monkeypatch.setattr(f"santuni.search.ranking.{name}", value)
     here = (2.7258, 101.9424)
     for n in range(6):  # a town of listings some 30 to 40 km away
         far = ServiceFactory(name=f"Taska jauh {n}")
@@ -416,3 +418,16 @@ def test_near_me_at_scale_draws_from_the_nearest_cells(monkeypatch):
     result = services_search(SearchQuery(text="taska", latitude=here[0], longitude=here[1]))
     assert [s.name for s in result[0:3]] == near
     assert len(result) == 9 and len(list(result[0:20])) == 9
+
+
+def test_near_me_keeps_the_nearest_when_the_cells_hold_too_few(monkeypatch):
+    for name, value in {"NEAR_BLOCK": 2, "NEAR_POOL": 2, "POOL": 2}.items():
+        monkeypatch.setattr(f"santuni.search.ranking.{name}", value)
+    here = (2.7258, 101.9424)
+    for n in range(6):  # across the country, the word in their names
+        far = ServiceFactory(name=f"Taska {n}")
+        place_service(far, latitude=5.5 + n * 0.1, longitude=100.4)
+    nearest = ServiceFactory(name="Pusat jagaan", description="Taska untuk bayi.")
+    place_service(nearest, latitude=here[0] + 0.2, longitude=here[1])  # some 22 km away
+    result = services_search(SearchQuery(text="taska", latitude=here[0], longitude=here[1]))
+    assert result[0:2][0].name == "Pusat jagaan"
