@@ -31,6 +31,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 EVAL = PROJECT.parent / "shared" / "eval"
+HOLDOUT = PROJECT / "santuni" / "search" / "tests" / "data" / "holdout"
 PAGE = 20
 
 
@@ -246,22 +247,23 @@ def _parse_only(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def _relevance(folder: Path) -> str:
-    """../shared/eval/score.py against a fresh directory holding the evaluation services."""
+def _relevance(folder: Path, evaluation: Path, label: str) -> str:
+    """../shared/eval/score.py against a fresh directory holding an evaluation set's
+    services (`evaluation`: services.ndjson and queries.json)."""
     if not (EVAL / "score.py").is_file():
         return "relevance: ../shared/eval not found, skipped"
-    url = f"sqlite:///{folder}/eval.sqlite3"
+    url = f"sqlite:///{folder}/eval-{evaluation.name}.sqlite3"
     env = os.environ | {"DATABASE_URL": url, "SANTUNI_TESTING": "1"}
     _fresh_database(env)
-    _run_step(env, "import", str(EVAL / "services.ndjson"))
+    _run_step(env, "import", str(evaluation / "services.ndjson"))
     with _Server(env) as server:
         result = subprocess.run(  # noqa: S603 - the shared scorer, fixed arguments
-            [sys.executable, str(EVAL / "score.py"), server.url("")],
+            [sys.executable, str(EVAL / "score.py"), server.url(""), str(evaluation)],
             capture_output=True,
             text=True,
             check=True,
         )
-    return "relevance (../shared/eval/score.py): " + result.stdout.strip()
+    return f"relevance, {label}: " + result.stdout.strip()
 
 
 def run(sizes: list[int], database_url: str, count: int) -> list[str]:
@@ -316,7 +318,8 @@ def run(sizes: list[int], database_url: str, count: int) -> list[str]:
             with _Server(env) as server:
                 p50, p95, p99 = _percentiles(_http_times(server, count))
             lines.append(f"    {'API over HTTP (gunicorn x2)':28} {p50:7.2f} {p95:7.2f} {p99:7.2f}")
-        lines.append(_relevance(Path(folder)))
+        lines.append(_relevance(Path(folder), EVAL, "../shared/eval"))
+        lines.append(_relevance(Path(folder), HOLDOUT, "held-out set (santuni/search/tests)"))
     return lines
 
 
