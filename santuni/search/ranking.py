@@ -216,6 +216,7 @@ class Ranking:
     _level: int | None = None
     _counts: dict = field(default_factory=dict)
     _ranked: dict = field(default_factory=dict)
+    _cells: list = field(default_factory=list)
 
     @property
     def near(self) -> bool:
@@ -283,40 +284,49 @@ class Ranking:
     def _rings(self) -> list[tuple[str, ...]]:
         if not self.near:
             return []
-        return [cell_facets(self.latitude, self.longitude, size) for size in CELL_SIZES]
+        if not self._cells:
+            self._cells = [cell_facets(self.latitude, self.longitude, s) for s in CELL_SIZES]
+        return self._cells
+
+    def _nearest_ring(self, level: int, needed: int) -> int | None:
+        """The smallest ring of cells around the position with `needed` matches (None:
+        even the widest has fewer), found by halving: a few counts, not one per size."""
+        rings = self._rings()
+        low, high, best = 0, len(rings) - 1, None
+        while low <= high:
+            middle = (low + high) // 2
+            where = _Where(level, facets=(*self.facets, rings[middle]))
+            if self._count(where, needed, at_least=0) >= needed:
+                best, high = middle, middle - 1
+            else:
+                low = middle + 1
+        return best
 
     def _pool(self, size: int, needed: int) -> list[tuple]:
         """Up to `size` candidates (the documents' rows the score needs). Near a position,
-        every match in the smallest ring of cells that holds the `needed` ones (a page's
-        worth), up to NEAR_POOL."""
+        every match in the smallest ring of cells that holds the `needed` ones (a block of
+        pages), up to NEAR_POOL."""
         level = self.level()
-        nearby: list[tuple] = []  # the widest ring's matches, too few on their own
-        for ring in [*self._rings(), None]:
-            facets = (*self.facets, ring) if ring else self.facets
+        facets, limit, nearby = self.facets, size, []
+        if self.near:
+            rings = self._rings()
+            ring = self._nearest_ring(level, needed)
             if ring is None:
-                limit = size
-                found = self._count(_Where(level, facets=facets), limit + 1, at_least=0)
-                if found <= limit:
-                    return _rows(*self._matches(_Where(level, (), facets), limit))
+                # Too few near: the widest ring's matches stay, beside the others.
+                nearby = _rows(*self._matches(_Where(level, (), (*facets, rings[-1])), needed))
             else:
-                # The ring's matches at once: few when too few, so fetched for nothing.
-                limit = max(NEAR_POOL, needed)
-                nearby = _rows(*self._matches(_Where(level, (), facets), limit + 1))
-                if len(nearby) < needed:
-                    continue  # too few this near: look wider
-                if len(nearby) <= limit:
-                    return nearby
-                nearby = []
-            # Too many to score: the nearest (if any), those with the words in their names,
-            # then the rest.
-            pool: dict = {row[0]: row for row in nearby}
-            for fields in [("name",), ()]:
-                for row in _rows(*self._matches(_Where(level, fields, facets), limit)):
-                    pool.setdefault(row[0], row)
-                if len(pool) >= limit:
-                    break
-            return list(pool.values())[: max(limit, len(nearby))]
-        return []
+                facets, limit = (*facets, rings[ring]), max(NEAR_POOL, needed)
+        found = self._count(_Where(level, facets=facets), limit + 1, at_least=0)
+        if found <= limit:
+            return _rows(*self._matches(_Where(level, (), facets), limit))
+        # Too many to score: those with the words in their names first, then the rest.
+        pool: dict = {row[0]: row for row in nearby}
+        for fields in [("name",), ()]:
+            for row in _rows(*self._matches(_Where(level, fields, facets), limit)):
+                pool.setdefault(row[0], row)
+            if len(pool) >= limit + len(nearby):
+                break
+        return list(pool.values())[: limit + len(nearby)]
 
     # -- score
 
