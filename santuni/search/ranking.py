@@ -308,7 +308,11 @@ class Ranking:
         pages), up to NEAR_POOL."""
         level = self.level()
         facets, limit, nearby = self.facets, size, []
-        if self.near:
+        # (Counted already for the page, mostly.)
+        everywhere = self._count(_Where(level, facets=facets), COUNT_CAP)
+        if self.near and everywhere <= max(NEAR_POOL, needed):
+            limit = max(NEAR_POOL, needed)  # few enough to rank them all by distance
+        elif self.near:
             rings = self._rings()
             ring = self._nearest_ring(level, needed)
             if ring is None:
@@ -369,25 +373,31 @@ class Ranking:
         recent_from = self.today - datetime.timedelta(days=RECENT_DAYS)
         recent_text = recent_from.isoformat()  # SQLite gives dates as ISO text
         share = 1.0 / len(groups)
-        # Tokens are words between spaces: " token " is looked for in the padded texts.
-        spaced = [(t, f" {t} ") for t in wanted]
+        name_weight, terms_weight, body_weight = FIELD_WEIGHTS
+
+        def present(hits: frozenset[str], singles: frozenset[str], multis: list) -> bool:
+            return not singles.isdisjoint(hits) or any(m <= hits for m in multis)
+
         found = []
         for _id, service_id, status, name, terms, body, names, assured, lat, lng in rows:
-            fields = []
-            for text in (name, terms, body):
-                padded = f" {text} "
-                fields.append({t for t, s in spaced if s in padded})
+            name_hits = wanted.intersection(name.split())
+            terms_hits = wanted.intersection(terms.split())
+            body_hits = None  # read only for a group in neither names nor terms
             text = 0.0
             in_name = in_terms = 0
             for (singles, multis), idf in zip(groups, idfs, strict=True):
-                for weight, hits in zip(FIELD_WEIGHTS, fields, strict=True):
-                    if hits and (not singles.isdisjoint(hits) or any(m <= hits for m in multis)):
-                        text += idf * weight
-                        in_name += weight == FIELD_WEIGHTS[0]
-                        break
-                hits = fields[1]
-                if hits and (not singles.isdisjoint(hits) or any(m <= hits for m in multis)):
-                    in_terms += 1
+                in_these_terms = present(terms_hits, singles, multis)
+                in_terms += in_these_terms
+                if present(name_hits, singles, multis):
+                    text += idf * name_weight
+                    in_name += 1
+                elif in_these_terms:
+                    text += idf * terms_weight
+                else:
+                    if body_hits is None:
+                        body_hits = wanted.intersection(body.split())
+                    if present(body_hits, singles, multis):
+                        text += idf * body_weight
             score = text / (text + HALF)
             if exact in names:
                 score *= EXACT_NAME_BOOST
