@@ -46,6 +46,10 @@ from .models import (
 
 KM_PER_DEGREE = 111.195
 NO_DISTANCE = 1e9
+CARD_FIELDS = (
+    *("id", "status", "organization", "name", "name_en", "description", "description_en"),
+    *("organization__name", "organization__name_en", "organization__is_sample"),
+)
 
 
 @dataclass(frozen=True)
@@ -208,8 +212,9 @@ def services_search(
         # (open now, a radius, the API's own) as a subquery.
         rest = replace(query, district=None, mukim=None, target_group=None, need=None)
         services, filtered = filtered_services(rest, within=within, now=now)
-        # (A card's distance comes from its places: `attach_listing_details`.)
-        load = Service.objects.select_related("organization")
+        # What a result card shows (the API loads its pages in full itself); a card's
+        # distance comes from its places (`attach_listing_details`).
+        load = Service.objects.select_related("organization").only(*CARD_FIELDS).order_by()
         return ranked(
             query.text,
             services,

@@ -374,10 +374,6 @@ class Ranking:
         recent_text = recent_from.isoformat()  # SQLite gives dates as ISO text
         share = 1.0 / len(groups)
         name_weight, terms_weight, body_weight = FIELD_WEIGHTS
-
-        def present(hits: frozenset[str], singles: frozenset[str], multis: list) -> bool:
-            return not singles.isdisjoint(hits) or any(m <= hits for m in multis)
-
         found = []
         for _id, service_id, status, name, terms, body, names, assured, lat, lng in rows:
             name_hits = wanted.intersection(name.split())
@@ -386,9 +382,13 @@ class Ranking:
             text = 0.0
             in_name = in_terms = 0
             for (singles, multis), idf in zip(groups, idfs, strict=True):
-                in_these_terms = present(terms_hits, singles, multis)
-                in_terms += in_these_terms
-                if present(name_hits, singles, multis):
+                in_these_terms = not singles.isdisjoint(terms_hits) or (
+                    multis and any(m <= terms_hits for m in multis)
+                )
+                in_terms += bool(in_these_terms)
+                if not singles.isdisjoint(name_hits) or (
+                    multis and any(m <= name_hits for m in multis)
+                ):
                     text += idf * name_weight
                     in_name += 1
                 elif in_these_terms:
@@ -396,7 +396,9 @@ class Ranking:
                 else:
                     if body_hits is None:
                         body_hits = wanted.intersection(body.split())
-                    if present(body_hits, singles, multis):
+                    if not singles.isdisjoint(body_hits) or (
+                        multis and any(m <= body_hits for m in multis)
+                    ):
                         text += idf * body_weight
             score = text / (text + HALF)
             if exact in names:
