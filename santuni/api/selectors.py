@@ -106,6 +106,7 @@ def services(filters: ServiceFilters):
         ),
         within=within if narrowed else None,
         exact_count=True,  # HSDS total_items is exact
+        load=Service.objects.select_related("organization"),  # every field is published
     )
 
 

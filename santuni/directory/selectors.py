@@ -200,21 +200,25 @@ def services_search(
     within: QuerySet[Service] | None = None,
     now: datetime | None = None,
     exact_count: bool = False,
+    load: QuerySet[Service] | None = None,
 ):
     """Services for the results page and the API: ranked by the search index when words are
     given (see `santuni.search.query`), otherwise active first, nearest first, by name.
 
     Returns something a Paginator takes (a queryset, or ranked results); its services are
-    ready for `attach_listing_details`.
+    ready for `attach_listing_details`. Ranked services are loaded with `load` (default:
+    the fields a result card shows).
     """
     if search_words(query.text):
         # Place and term filters run inside the full-text query, as facet tokens; the rest
         # (open now, a radius, the API's own) as a subquery.
         rest = replace(query, district=None, mukim=None, target_group=None, need=None)
         services, filtered = filtered_services(rest, within=within, now=now)
-        # What a result card shows (the API loads its pages in full itself); a card's
-        # distance comes from its places (`attach_listing_details`).
-        load = Service.objects.select_related("organization").only(*CARD_FIELDS).order_by()
+        if load is None:
+            # What a result card shows; its distance comes from its places
+            # (`attach_listing_details`).
+            load = Service.objects.select_related("organization").only(*CARD_FIELDS)
+        load = load.order_by()
         return ranked(
             query.text,
             services,

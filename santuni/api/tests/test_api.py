@@ -546,6 +546,8 @@ def test_rate_limit_per_client(client, settings):
     "path",
     [
         "/services?full=true",
+        "/services?search=warga+emas",
+        "/services?search=warga+emas&full=true",
         "/organizations?full_service=true",
         "/service_at_locations?full=true",
     ],
