@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
 from santuni.geo.models import District, Mukim
 from santuni.search.index import district_facet, mukim_facet, term_facet, whole_district_facet
 from santuni.search.ranking import COUNT_CAP, ranked
@@ -44,7 +45,6 @@ from .models import (
     TaxonomyTerm,
 )
 
-KM_PER_DEGREE = 111.195
 NO_DISTANCE = 1e9
 CARD_FIELDS = (
     *("id", "status", "organization", "name", "name_en", "description", "description_en"),
@@ -296,10 +296,8 @@ def attach_listing_details(
 
 def _nearest_place_d2(service: Service, latitude: float, longitude: float) -> float:
     """As `_nearest_squared_distance`, from the prefetched places."""
-    scale = math.cos(math.radians(latitude))
     found = [
-        (sal.location.latitude - latitude) ** 2
-        + ((sal.location.longitude - longitude) * scale) ** 2
+        squared_degrees(sal.location.latitude, sal.location.longitude, latitude, longitude)
         for sal in service.service_at_locations.all()
         if not sal.location.is_confidential
         and sal.location.latitude is not None

@@ -30,12 +30,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from santuni.directory.models import Service
+from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
 
 from .index import CELL_SIZES, INDEXED, cell_facets, name_facet
 from .models import SearchDocument
 from .query import Plan, plan
 
-KM_PER_DEGREE = 111.195
 # Distance decay: a listing 10 km away counts half as much as one next door.
 DECAY_KM = 10.0
 NO_POSITION_DECAY = 0.5
@@ -217,6 +217,7 @@ class Ranking:
     _counts: dict = field(default_factory=dict)
     _ranked: dict = field(default_factory=dict)
     _cells: list = field(default_factory=list)
+    _filter_sql: tuple | None = None
 
     @property
     def near(self) -> bool:
@@ -225,12 +226,16 @@ class Ranking:
     # -- SQL pieces
 
     def _filter(self) -> tuple[str, list]:
-        """The filters as a subquery of document ids (computed once by the database)."""
+        """The filters as a subquery of document ids (computed once by the database, and
+        compiled once here)."""
         if not self.filtered:
             return "", []
-        subquery, params = self.services.values("id").query.sql_with_params()
-        doc = SearchDocument._meta.db_table
-        return f"SELECT id FROM {doc} WHERE service_id IN ({subquery})", list(params)
+        if self._filter_sql is None:
+            subquery, params = self.services.values("id").query.sql_with_params()
+            doc = SearchDocument._meta.db_table
+            self._filter_sql = (f"SELECT id FROM {doc} WHERE service_id IN ({subquery})", params)
+        sql, params = self._filter_sql
+        return sql, list(params)
 
     def _groups_at(self, level: int) -> list[list[int]]:
         return [list(c) for c in combinations(range(len(self.plan.groups)), level)]
@@ -424,10 +429,8 @@ class Ranking:
             return 1.0
         if latitude is None:
             return NO_POSITION_DECAY
-        scale = math.cos(math.radians(self.latitude))
-        dy = (latitude - self.latitude) * KM_PER_DEGREE
-        dx = (longitude - self.longitude) * KM_PER_DEGREE * scale
-        return 1.0 / (1.0 + (dx * dx + dy * dy) / (DECAY_KM * DECAY_KM))
+        d2 = squared_degrees(latitude, longitude, self.latitude, self.longitude)
+        return 1.0 / (1.0 + d2 * (KM_PER_DEGREE / DECAY_KM) ** 2)
 
     def ids(self, offset: int, limit: int) -> list:
         if not self.plan.groups:
