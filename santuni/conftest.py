@@ -6,6 +6,23 @@ from santuni.directory.tests.factories import seremban
 
 
 @pytest.fixture
+def personas(db):
+    """A ministry admin, district officers, an agency focal point, two CBO heads, a CBO member
+    and an outsider (santuni.accounts.tests.personas)."""
+    from santuni.accounts.tests.personas import make_personas
+
+    return make_personas()
+
+
+@pytest.fixture
+def admin_client(client, personas):
+    """The admin as a ministry admin who has passed two-factor sign-in."""
+    from santuni.accounts.tests.personas import sign_in
+
+    return sign_in(client, personas.ministry_admin)
+
+
+@pytest.fixture
 def seremban_district():
     return seremban()
 

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "santuni.accounts.apps.SantuniAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,11 @@ INSTALLED_APPS = [
     "santuni.directory",
     "santuni.api",
     "santuni.search",
+    "santuni.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "ninja",
 ]
 
@@ -62,8 +68,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "santuni.lib.security.ContentSecurityPolicyMiddleware",
+    # Last, so that it sees the sign-in view's failed attempts.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "santuni.urls"
@@ -80,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "santuni.lib.context_processors.site",
+                "santuni.accounts.access.membership_context",
             ],
             "builtins": [
                 "django.templatetags.static",
@@ -111,12 +122,56 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Accounts: sign-in by email (the username is the email in lower case), argon2 hashes.
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "santuni.accounts.backends.RoleBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "accounts:sign_in"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews them).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Lock-out (django-axes): 5 wrong passwords for one account from one address lock that pair
+# for 30 minutes; resetting the password by email lifts it at once. Counting per address too
+# means nobody can keep an officer out by typing wrong passwords from elsewhere.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "santuni.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# The failures are kept in the database; log lines would carry the email addresses.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "santuni.lib.security.client_ip"
+OTP_TOTP_ISSUER = "Santuni"
+
+# Email: SMTP when EMAIL_HOST is set, else printed on the console (development).
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Santuni <noreply@santuni.invalid>")
 
 # Language: Malay first, English one tap away.
 LANGUAGE_CODE = "ms"
@@ -145,12 +200,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 if env_bool("SECURE_SSL"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 
 # Cache (rate limits): Redis shared by all app servers in production, memory otherwise.
 if os.environ.get("REDIS_URL"):
@@ -171,6 +230,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes reports every sign-in at INFO; failures are in its tables anyway.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 SANTUNI = {
@@ -179,6 +240,14 @@ SANTUNI = {
     "PAGE_SIZE": 20,
     # The emergency strip on every page (national numbers, DOMAIN.md).
     "EMERGENCY": {"police": "999", "talian_kasih": "15999", "whatsapp": "+60192615999"},
+    # Invitation links work this many days, once.
+    "INVITATION_DAYS": 7,
+    # Dangerous actions (roles, exports of personal data) ask for the password again after.
+    "REAUTH_SECONDS": 10 * 60,
+    # The audit trail's HMAC key; it must never change once rows exist (default: SECRET_KEY).
+    "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
+    # A listing not verified by a district officer for this long is due a check.
+    "VERIFY_EVERY_DAYS": 365,
 }
 
 if TESTING:

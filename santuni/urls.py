@@ -12,5 +12,6 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("santuni.directory.urls")),
+    path("akaun/", include("santuni.accounts.urls")),
     prefix_default_language=False,
 )

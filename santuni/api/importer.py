@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from santuni.accounts import audit
 from santuni.directory.models import (
     Attribute,
     CboProfile,
@@ -161,6 +162,7 @@ class Importer:
 
     def run(self, paths: Iterable[Path]) -> Summary:
         started = time.perf_counter()
+        paths = list(paths)
         try:
             with transaction.atomic():
                 self._load_caches()
@@ -179,6 +181,19 @@ class Importer:
                     self._flush(batch)
                 if self.failed:
                     raise _RollBack
+                # One row for the whole import: the files and the counts, in its transaction.
+                audit.record(
+                    actor=None,
+                    action="hsds.imported",
+                    object_type="hsds.import",
+                    object_id=time.strftime("%Y%m%dT%H%M%S"),
+                    changes={
+                        "files": [Path(p).name for p in paths],
+                        "created": self.summary.created,
+                        "updated": self.summary.updated,
+                        "records": self.summary.records,
+                    },
+                )
                 if self.summary.created + self.summary.updated >= OPTIMIZE_AFTER:
                     optimize()
         except _RollBack:

@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from santuni.accounts.admin import Audited
 from santuni.search.index import affected_services, index_services
 
 from . import models as m
 
 
-class SearchIndexed:
+class SearchIndexed(Audited):
     """Admin writes reach the search index in the same transaction."""
 
     def save_related(self, request, form, formsets, change):
@@ -161,7 +162,7 @@ class TaxonomyTermInline(admin.TabularInline):
 
 
 @admin.register(m.Taxonomy)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(Audited, admin.ModelAdmin):
     list_display = ["name", "name_en", "code"]
     search_fields = ["name", "name_en"]
     inlines = [TaxonomyTermInline]
@@ -182,14 +183,14 @@ class AttributeAdmin(SearchIndexed, admin.ModelAdmin):
 
 
 @admin.register(m.Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(Audited, admin.ModelAdmin):
     list_display = ["name", "organization"]
     search_fields = ["name", "name_en"]
     autocomplete_fields = ["organization"]
 
 
 @admin.register(m.CboProfile)
-class CboProfileAdmin(admin.ModelAdmin):
+class CboProfileAdmin(Audited, admin.ModelAdmin):
     list_display = ["organization", "district", "head_name", "head_consent", "is_active"]
     list_filter = ["district", "is_active", "head_consent", "mukims"]
     search_fields = ["organization__name", "registration_number", "head_name"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from santuni.accounts.admin import Audited
+
 from .models import District, Mukim, State
 
 
 @admin.register(State)
-class StateAdmin(admin.ModelAdmin):
+class StateAdmin(Audited, admin.ModelAdmin):
     list_display = ["code", "name", "name_en"]
     search_fields = ["name", "name_en", "code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -17,7 +19,7 @@ class MukimInline(admin.TabularInline):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(Audited, admin.ModelAdmin):
     list_display = ["name", "state"]
     list_filter = ["state"]
     search_fields = ["name", "name_en"]
@@ -26,7 +28,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mukim)
-class MukimAdmin(admin.ModelAdmin):
+class MukimAdmin(Audited, admin.ModelAdmin):
     list_display = ["name", "district", "uncertain"]
     list_filter = ["district__state", "district", "uncertain"]
     search_fields = ["name", "district__name"]

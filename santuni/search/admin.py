@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from santuni.accounts.admin import Audited
+
 from . import synonyms
 from .models import SynonymFamily
 
@@ -23,7 +25,7 @@ class SynonymFamilyForm(forms.ModelForm):
 
 
 @admin.register(SynonymFamily)
-class SynonymFamilyAdmin(admin.ModelAdmin):
+class SynonymFamilyAdmin(Audited, admin.ModelAdmin):
     form = SynonymFamilyForm
     list_display = ["members", "is_active", "updated_at"]
     list_filter = ["is_active"]

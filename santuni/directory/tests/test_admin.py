@@ -1,18 +1,10 @@
 """The admin: Malay by default, every directory table searchable and editable."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from .factories import CboProfileFactory, ServiceFactory, place_service
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("admin", "admin@example.invalid", "x")
-    client.force_login(user)
-    return client
 
 
 def test_admin_speaks_malay(admin_client):

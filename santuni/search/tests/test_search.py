@@ -277,18 +277,31 @@ def test_index_follows_create_update_and_delete_through_the_admin(admin_client):
     admin = site._registry[m.Service]
     admin.save_model(request, service, None, True)
     admin.save_related(
-        request, type("F", (), {"instance": service, "save_m2m": lambda: None}), [], True
+        request,
+        type("F", (), {"instance": service, "save_m2m": lambda: None, "changed_data": ["name"]}),
+        [],
+        True,
     )
     assert found("mengaji") == [] and found("tajwid") == ["Kelas tajwid"]
 
     # An organization renamed in the admin is found under its new name.
     organization.name = "Persatuan Al-Hidayah"
     site._registry[m.Organization].save_related(
-        request, type("F", (), {"instance": organization, "save_m2m": lambda: None}), [], True
+        request,
+        type(
+            "F", (), {"instance": organization, "save_m2m": lambda: None, "changed_data": ["name"]}
+        ),
+        [],
+        True,
     )
     organization.save()
     site._registry[m.Organization].save_related(
-        request, type("F", (), {"instance": organization, "save_m2m": lambda: None}), [], True
+        request,
+        type(
+            "F", (), {"instance": organization, "save_m2m": lambda: None, "changed_data": ["name"]}
+        ),
+        [],
+        True,
     )
     assert found("hidayah") == ["Kelas tajwid"]
 

@@ -1,0 +1,103 @@
+"""Who is acting: the active membership of the signed-in user, and the gates views put on pages.
+
+A page for a role is decorated with `role_required(...)`. It sends a visitor to sign in, a
+user with several roles to pick one, a role that needs a second factor to set it up or enter
+it, and refuses (403) a user whose active role is not among those the page allows.
+"""
+
+import time
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import user_has_device
+
+from .models import Membership, Role
+
+MEMBERSHIP_SESSION_KEY = "santuni_membership"
+REAUTH_SESSION_KEY = "santuni_reauth_at"
+
+
+def memberships_of(user):
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("organization", "district", "user")
+        .order_by("role", "id")
+    )
+
+
+def active_membership(request) -> Membership | None:
+    """The membership the user acts in now (kept in the session); None until one is picked."""
+    if not hasattr(request, "_santuni_membership"):
+        request._santuni_membership = _active_membership(request)
+    return request._santuni_membership
+
+
+def _active_membership(request) -> Membership | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(memberships_of(user))
+    chosen = getattr(request, "session", {}).get(MEMBERSHIP_SESSION_KEY)
+    for membership in memberships:
+        if membership.pk == chosen:
+            return membership
+    return memberships[0] if len(memberships) == 1 else None
+
+
+def membership_context(request):
+    """Template context: the active membership, read only if a template asks for it."""
+    return {"membership": SimpleLazyObject(lambda: active_membership(request))}
+
+
+def mark_reauthenticated(request) -> None:
+    request.session[REAUTH_SESSION_KEY] = time.time()
+
+
+def recently_authenticated(request) -> bool:
+    at = request.session.get(REAUTH_SESSION_KEY, 0)
+    return time.time() - at < settings.SANTUNI["REAUTH_SECONDS"]
+
+
+def needs_two_factor(request, membership: Membership) -> bool:
+    """True while this session has not passed a second factor that the user must give."""
+    if request.user.is_verified():
+        return False
+    return membership.requires_two_factor or user_has_device(request.user)
+
+
+def role_required(*roles: Role, reauthenticate: bool = False):
+    """Lets the view run only for an active membership in one of `roles` (any role if none)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("accounts:sign_in"))
+            membership = active_membership(request)
+            if membership is None:
+                if memberships_of(request.user).exists():
+                    return _to("accounts:choose_role", request)
+                raise PermissionDenied
+            if needs_two_factor(request, membership):
+                return _to("accounts:two_factor_setup", request)
+            if roles and membership.role not in roles:
+                raise PermissionDenied
+            if reauthenticate and not recently_authenticated(request):
+                return _to("accounts:reauthenticate", request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _to(name: str, request):
+    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")

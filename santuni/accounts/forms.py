@@ -1,0 +1,159 @@
+"""Forms of sign-in, invitations and two-factor authentication."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from santuni.directory.models import Organization
+from santuni.geo.models import District
+
+from .models import INVITES, Role
+
+
+class SignInForm(forms.Form):
+    # Named "username" for django-axes, which counts failures per submitted username.
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The 6-digit code in your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).lower()
+
+
+class NewPasswordMixin:
+    def clean(self):
+        cleaned = super().clean()
+        one, two = cleaned.get("password1"), cleaned.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif one:
+            probe = User(username=self.email, email=self.email, first_name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(one, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+def _password(label, autocomplete="new-password"):
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class NewAccountForm(NewPasswordMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Your full name"), max_length=150, help_text=_("As on your MyKad.")
+    )
+    password1 = _password(_("Choose a password"))
+    password2 = _password(_("The same password again"))
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+
+class ExistingAccountForm(forms.Form):
+    password = _password(_("Your password"), "current-password")
+
+
+class ReauthenticateForm(forms.Form):
+    password = _password(_("Your password"), "current-password")
+
+    def __init__(self, *args, with_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["code"] = CodeForm.base_fields["code"]
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).lower()
+
+
+class ChooseRoleForm(forms.Form):
+    membership = forms.TypedChoiceField(label=_("Act as"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the email"),
+        choices=[("ms", "Bahasa Melayu"), ("en", "English")],
+        initial="ms",
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        roles = INVITES.get(actor.role, set())
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        if actor.role == Role.MINISTRY_ADMIN:
+            self.fields["district"].queryset = District.objects.select_related("state")
+            del self.fields["organization"]
+        else:
+            del self.fields["district"]
+            if actor.role == Role.DISTRICT_OFFICER:
+                # The district's CBOs, and agencies (organizations without a CBO profile).
+                district = actor.district
+                self.fields["organization"].queryset = (
+                    Organization.objects.filter(
+                        Q(cbo__district=district)
+                        | Q(cbo__isnull=True, locations__addresses__district=district)
+                    )
+                    .distinct()
+                    .order_by("name")
+                )
+            else:
+                del self.fields["organization"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role == Role.DISTRICT_OFFICER and not cleaned.get("district"):
+            self.add_error("district", _("Choose the district this officer works for."))
+        if role in (Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT):
+            organization = cleaned.get("organization")
+            if organization is None:
+                self.add_error("organization", _("Choose the organization."))
+            elif (role == Role.CBO_HEAD) != hasattr(organization, "cbo"):
+                self.add_error(
+                    "organization",
+                    _("Choose a CBO for a CBO head.")
+                    if role == Role.CBO_HEAD
+                    else _("Choose an agency, not a CBO, for an agency focal point."),
+                )
+        return cleaned

@@ -1,0 +1,199 @@
+"""People who sign in, the roles they act in (memberships), invitations, and the audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from santuni.directory.models import Organization
+from santuni.geo.models import District
+
+
+class Role(models.TextChoices):
+    CBO_MEMBER = "cbo_member", _("CBO member")
+    CBO_HEAD = "cbo_head", _("CBO head")
+    AGENCY_FOCAL_POINT = "agency_focal_point", _("Agency focal point")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    MINISTRY_ADMIN = "ministry_admin", _("Ministry admin")
+
+
+CBO_ROLES = {Role.CBO_MEMBER, Role.CBO_HEAD}
+# Roles that see other people's data across organisations must sign in with a second factor.
+TWO_FACTOR_ROLES = {Role.AGENCY_FOCAL_POINT, Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN}
+# Who may invite (and remove) whom.
+INVITES = {
+    Role.MINISTRY_ADMIN: {Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN},
+    Role.DISTRICT_OFFICER: {Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT},
+    Role.CBO_HEAD: {Role.CBO_MEMBER},
+}
+
+
+class Scope(models.Model):
+    """Where a role applies: a CBO or agency organization, a district, or (neither) the nation."""
+
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.role in TWO_FACTOR_ROLES
+
+    def where(self) -> str:
+        """The organisation, district or nation this role applies to, for people to read."""
+        if self.organization_id:
+            return self.organization.tr.name
+        if self.district_id:
+            return self.district.tr.name
+        return str(_("Malaysia"))
+
+
+class Membership(Scope):
+    """One role a user holds; a user may hold several and picks which one is active."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    invited_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    revoked_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organization", "district"],
+                condition=Q(revoked_at__isnull=True),
+                name="acc_membership_unique_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.where()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.user.is_active
+
+
+class Invitation(Scope):
+    """A one-time, expiring link that makes a membership (and the account, if new)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="ms"
+    )
+    # Only a hash: a copy of the database gives no usable link.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.get_role_display()}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > now
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One write: who, acting as what, when, on which object, and what changed.
+
+    Rows are only ever added (santuni.accounts.audit.record). Each carries an HMAC of its
+    content and of the previous row's, so a row altered or removed in the database breaks the
+    chain that `manage.py verify_audit_chain` checks.
+    """
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acting as"),
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64)
+    changes = models.JSONField(_("changes"), default=dict)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="acc_audit_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")

@@ -1,0 +1,296 @@
+"""Domain operations on accounts: invitations, memberships, two-factor devices."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from santuni.directory.models import Organization
+from santuni.geo.models import District
+from santuni.lib.mail import send_bilingual
+
+from . import audit
+from .models import CBO_ROLES, INVITES, Invitation, Membership, Role
+
+RECOVERY_CODES = 10
+
+
+class AccountError(Exception):
+    """A request the rules refuse; its message is shown to the person."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def can_manage(actor: Membership, role: str, organization, district) -> bool:
+    """May `actor` invite someone to (or remove someone from) this role and scope?"""
+    if role not in INVITES.get(actor.role, ()):
+        return False
+    if actor.role == Role.MINISTRY_ADMIN:
+        return True
+    if actor.role == Role.DISTRICT_OFFICER:
+        if district is None or district.pk != actor.district_id or organization is None:
+            return False
+        cbo = getattr(organization, "cbo", None)
+        if role == Role.CBO_HEAD:
+            return cbo is not None and cbo.district_id == actor.district_id
+        return cbo is None  # agencies are organizations without a CBO profile
+    # A CBO head manages the members of their own CBO.
+    return organization is not None and organization.pk == actor.organization_id
+
+
+def invitation_scope(
+    *, actor: Membership, role: str, organization: Organization | None, district: District | None
+) -> tuple[Organization | None, District | None]:
+    """The organization and district the invited role will hold, derived from the inviter."""
+    if role in CBO_ROLES:
+        if role == Role.CBO_MEMBER:
+            organization = actor.organization
+        district = (
+            organization.cbo.district if organization and hasattr(organization, "cbo") else None
+        )
+    elif role == Role.AGENCY_FOCAL_POINT:
+        district = actor.district
+    elif role == Role.DISTRICT_OFFICER:
+        organization = None
+    else:
+        organization, district = None, None
+    return organization, district
+
+
+@transaction.atomic
+def invitation_send(
+    *,
+    actor: Membership | None,
+    email: str,
+    role: str,
+    organization: Organization | None = None,
+    district: District | None = None,
+    name: str = "",
+    language: str = "ms",
+) -> tuple[Invitation, str]:
+    """Invites a person to a role; returns the invitation and the link sent to them.
+
+    `actor` None is the command that invites the first ministry admin.
+    """
+    email = normalise_email(email)
+    if actor is not None:
+        organization, district = invitation_scope(
+            actor=actor, role=role, organization=organization, district=district
+        )
+        if not can_manage(actor, role, organization, district):
+            raise PermissionDenied
+    elif role != Role.MINISTRY_ADMIN:
+        raise PermissionDenied
+    if Membership.objects.filter(
+        user__username=email,
+        role=role,
+        organization=organization,
+        district=district,
+        revoked_at__isnull=True,
+    ).exists():
+        raise AccountError(_("This person already holds this role."))
+    now = timezone.now()
+    # A new invitation replaces one still open for the same person and role.
+    Invitation.objects.filter(
+        email=email,
+        role=role,
+        organization=organization,
+        district=district,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).update(cancelled_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        name=name.strip(),
+        role=role,
+        organization=organization,
+        district=district,
+        language=language,
+        token_hash=token_hash(token),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.SANTUNI["INVITATION_DAYS"]),
+    )
+    audit.record(
+        actor=actor,
+        action="invitation.sent",
+        obj=invitation,
+        changes={
+            "email": email,
+            "role": role,
+            "organization": organization,
+            "district": district,
+            "expires_at": invitation.expires_at,
+        },
+    )
+    link = settings.SANTUNI["BASE_URL"].rstrip("/") + _link(invitation.language, token)
+    transaction.on_commit(lambda: _send_invitation(invitation, link))
+    return invitation, link
+
+
+def _link(language: str, token: str) -> str:
+    with translation.override(language):
+        return reverse("accounts:invitation", args=[token])
+
+
+def _send_invitation(invitation: Invitation, link: str) -> None:
+    context = {"invitation": invitation, "link": link, "days": settings.SANTUNI["INVITATION_DAYS"]}
+    send_bilingual("accounts/email/invitation", context, [invitation.email])
+
+
+def open_invitation(token: str) -> Invitation:
+    """The invitation this link opens, or AccountError when it is used, cancelled or expired."""
+    invitation = (
+        Invitation.objects.select_related("organization", "district")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_open():
+        raise AccountError(
+            _("This invitation link has expired or was already used. Ask for a new invitation.")
+        )
+    return invitation
+
+
+def account_exists(email: str) -> bool:
+    return get_user_model().objects.filter(username=normalise_email(email)).exists()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user=None, name: str = "", password: str = "") -> Membership:
+    """Turns an open invitation into a membership.
+
+    `user` is the existing account of the invited email (the view has checked its password);
+    without it, a new account is made with `name` and `password` (already validated).
+    """
+    invitation = open_invitation(token)
+    Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    User = get_user_model()
+    if user is None:
+        if account_exists(invitation.email):
+            raise AccountError(_("An account with this email exists: sign in to accept."))
+        user = User(username=invitation.email, email=invitation.email, first_name=name.strip())
+        user.set_password(password)
+        user.save()
+        audit.record(
+            actor=None,
+            user=user,
+            action="user.created",
+            obj=user,
+            changes={"email": user.email, "name": user.first_name},
+        )
+    elif user.username != invitation.email:
+        raise PermissionDenied
+    membership = Membership.objects.create(
+        user=user,
+        role=invitation.role,
+        organization=invitation.organization,
+        district=invitation.district,
+        invited_by=invitation.invited_by,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record(
+        actor=membership,
+        action="membership.created",
+        obj=membership,
+        changes={
+            "role": membership.role,
+            "organization": membership.organization,
+            "district": membership.district,
+            "invitation": invitation,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Membership, membership: Membership) -> None:
+    if not can_manage(actor, membership.role, membership.organization, membership.district):
+        raise PermissionDenied
+    if membership.revoked_at is None:
+        membership.revoked_at = timezone.now()
+        membership.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action="membership.revoked",
+            obj=membership,
+            changes={"revoked_at": [None, membership.revoked_at]},
+        )
+
+
+@transaction.atomic
+def invitation_cancel(*, actor: Membership, invitation: Invitation) -> None:
+    if not can_manage(actor, invitation.role, invitation.organization, invitation.district):
+        raise PermissionDenied
+    if invitation.is_open():
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        audit.record(actor=actor, action="invitation.cancelled", obj=invitation)
+
+
+def totp_device_for_setup(user) -> TOTPDevice:
+    """The user's unconfirmed authenticator-app device, made on first use."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_enable(*, user, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirms the device if the code is right; returns the new recovery codes, else None."""
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(code):
+        return None
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    audit.record(actor=None, user=user, action="two_factor.enabled", obj=user)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user) -> list[str]:
+    codes = _new_recovery_codes(user)
+    audit.record(actor=None, user=user, action="two_factor.recovery_codes_renewed", obj=user)
+    return codes
+
+
+def _new_recovery_codes(user) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def sign_in_recorded(*, user) -> None:
+    audit.record(actor=None, user=user, action="user.signed_in", obj=user)
+
+
+@transaction.atomic
+def password_reset_done(*, user) -> None:
+    """A new password set through the emailed link also lifts a lock-out."""
+    from axes.utils import reset
+
+    reset(username=user.username)
+    audit.record(actor=None, user=user, action="user.password_reset", obj=user)

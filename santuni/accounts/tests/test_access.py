@@ -1,0 +1,154 @@
+"""Every page added for accounts and self-service, against every persona: who gets in, who not.
+
+A signed-in persona whose role the page does not allow gets 403; a visitor is sent to sign in.
+"""
+
+import pytest
+from django.urls import reverse
+
+from santuni.accounts.tests.personas import PERSONAS, sign_in
+from santuni.directory.models import ListingChange
+from santuni.directory.services import listing_change_submit
+from santuni.directory.tests.factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+OK, DENIED, SIGN_IN = 200, 403, "sign in"
+ALL_ROLES = {p: OK for p in PERSONAS if p != "outsider"} | {"outsider": DENIED}
+ONLY = {p: DENIED for p in PERSONAS}
+
+
+def only(*names, **others):
+    return {**ONLY, **dict.fromkeys(names, OK), **others}
+
+
+@pytest.fixture
+def world(personas):
+    service = ServiceFactory(organization=personas.cbo.organization, name="Kelas mengaji OKU")
+    change, _ = listing_change_submit(
+        actor=personas.cbo_head.membership,
+        organization=personas.cbo.organization,
+        values={"email": "baru@example.invalid"},
+    )
+    return personas, service, change
+
+
+def pages(world):
+    personas, service, change = world
+    return [
+        ("accounts:home", [], ALL_ROLES),
+        (
+            "accounts:people",
+            [],
+            only(
+                "ministry_admin",
+                "district_officer",
+                "other_district_officer",
+                "cbo_head",
+                "other_cbo_head",
+            ),
+        ),
+        ("accounts:audit", [], only("ministry_admin")),
+        ("accounts:recovery_codes", [], ALL_ROLES),
+        ("directory:my_cbo", [], only("cbo_head", "other_cbo_head")),
+        ("directory:profile_edit", [], only("cbo_head", "other_cbo_head")),
+        # Another CBO's service is not found for a head: its id tells them nothing.
+        ("directory:service_edit", [service.pk], only("cbo_head", other_cbo_head=404)),
+        ("directory:review_queue", [], only("district_officer", "other_district_officer")),
+        ("directory:review", [change.pk], only("district_officer", other_district_officer=404)),
+        ("directory:unverified", [], only("district_officer", "other_district_officer")),
+        ("admin:index", [], only("ministry_admin", outsider=DENIED)),
+    ]
+
+
+PAGE_NAMES = [
+    "accounts:home",
+    "accounts:people",
+    "accounts:audit",
+    "accounts:recovery_codes",
+    "directory:my_cbo",
+    "directory:profile_edit",
+    "directory:service_edit",
+    "directory:review_queue",
+    "directory:review",
+    "directory:unverified",
+    "admin:index",
+]
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+@pytest.mark.parametrize("persona", [*PERSONAS, "anonymous"])
+def test_who_may_open_each_page(client, world, page, persona):
+    name, args, expected = next(p for p in pages(world) if p[0] == page)
+    personas = world[0]
+    sign_in(client, getattr(personas, persona, None))
+    response = client.get(reverse(name, args=args))
+    if persona == "anonymous":
+        if name == "admin:index":  # through the admin's own login address
+            response = client.get(response["Location"])
+        assert response.status_code == 302
+        assert reverse("accounts:sign_in") in response["Location"]
+        return
+    want = expected[persona]
+    if name == "admin:index" and want == DENIED:
+        # The admin sends everyone else to the one sign-in page or refuses them.
+        assert response.status_code in (302, 403)
+        return
+    assert response.status_code == want, response.content[:300]
+
+
+def test_posts_are_refused_to_other_roles(client, world):
+    personas, service, change = world
+    sign_in(client, personas.cbo_head)
+    assert (
+        client.post(
+            reverse("directory:review", args=[change.pk]), {"decision": "approve"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("directory:verify_listing", args=["cbo", personas.cbo.organization.pk])
+        ).status_code
+        == 403
+    )
+    change.refresh_from_db()
+    assert change.status == ListingChange.Status.PENDING
+    sign_in(client, personas.other_district_officer)
+    assert (
+        client.post(
+            reverse("directory:review", args=[change.pk]), {"decision": "approve"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("directory:verify_listing", args=["cbo", personas.cbo.organization.pk])
+        ).status_code
+        == 404
+    )
+    change.refresh_from_db()
+    assert change.status == ListingChange.Status.PENDING
+
+
+def test_roles_needing_two_factor_are_sent_to_set_it_up(client, personas):
+    personas.district_officer.device.delete()
+    client.force_login(personas.district_officer.user)
+    response = client.get(reverse("directory:review_queue"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_setup"))
+
+
+def test_cbo_heads_may_work_without_two_factor(client, personas):
+    client.force_login(personas.cbo_head.user)
+    assert client.get(reverse("directory:my_cbo")).status_code == 200
+
+
+def test_a_removed_role_opens_nothing(client, personas):
+    from django.utils import timezone
+
+    membership = personas.cbo_head.membership
+    sign_in(client, personas.cbo_head)
+    membership.revoked_at = timezone.now()
+    membership.save()
+    assert client.get(reverse("directory:my_cbo")).status_code == 403

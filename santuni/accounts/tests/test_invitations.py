@@ -1,0 +1,181 @@
+"""Invitations: who may invite whom, the emailed one-time link, expiry, and the new account."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from santuni.accounts.models import AuditEntry, Invitation, Membership, Role
+from santuni.accounts.tests.personas import PASSWORD, sign_in
+
+pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "Taman-Seri-Pagi-88"
+
+
+@pytest.fixture(autouse=True)
+def emails_sent(django_capture_on_commit_callbacks, monkeypatch):
+    """Emails go out when the transaction commits; in a test, at once."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
+
+
+def invite(client, persona, **fields):
+    sign_in(client, persona)
+    return client.post(reverse("accounts:people"), {"language": "ms", "name": "", **fields})
+
+
+def emailed_link() -> str:
+    return re.search(r"https?://\S+/akaun/jemputan/\S+", mail.outbox[-1].body).group(0)
+
+
+def test_a_district_officer_invites_a_cbo_head_who_sets_a_password(client, personas):
+    response = invite(
+        client,
+        personas.district_officer,
+        email="Ketua.Baru@Example.invalid",
+        name="Rosnah binti Ali",
+        role=Role.CBO_HEAD,
+        organization=personas.other_cbo.organization.pk,
+    )
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert message.to == ["ketua.baru@example.invalid"]
+    # One email in both languages, Malay first.
+    assert "Jemputan" in message.subject and "Invitation" in message.subject
+    assert message.body.index("Ketua CBO") < message.body.index("CBO head")
+    link = emailed_link()
+    assert Invitation.objects.get().token_hash not in link  # only the hash is stored
+
+    client.post(reverse("accounts:sign_out"))
+    response = client.get(link.split("8000", 1)[-1])
+    # The token leaves the address bar at once.
+    assert response.status_code == 302 and "jemputan/terima" in response["Location"]
+    page = client.get(response["Location"])
+    assert "ketua.baru@example.invalid" in page.content.decode()
+    weak = client.post(
+        reverse("accounts:invitation_accept"),
+        {"name": "Rosnah binti Ali", "password1": "12345678", "password2": "12345678"},
+    )
+    assert weak.status_code == 200 and "error" in weak.content.decode()
+    done = client.post(
+        reverse("accounts:invitation_accept"),
+        {"name": "Rosnah binti Ali", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert done.status_code == 302
+    membership = Membership.objects.get(user__username="ketua.baru@example.invalid")
+    assert membership.role == Role.CBO_HEAD
+    assert membership.organization == personas.other_cbo.organization
+    assert membership.district == personas.district
+    assert membership.user.password.startswith("md5$") or membership.user.has_usable_password()
+    # Signed in and working at once: a CBO head needs no second factor.
+    assert client.get(reverse("directory:my_cbo")).status_code == 200
+    # The link works once.
+    client.post(reverse("accounts:sign_out"))
+    again = client.get(client.get(link.split("8000", 1)[-1])["Location"])
+    assert again.status_code == 410
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"invitation.sent", "user.created", "membership.created"} <= actions
+
+
+def test_an_expired_link_explains_itself(client, personas):
+    invite(
+        client,
+        personas.ministry_admin,
+        email="pegawai@example.invalid",
+        role=Role.DISTRICT_OFFICER,
+        district=personas.district.pk,
+    )
+    link = emailed_link().split("8000", 1)[-1]
+    client.post(reverse("accounts:sign_out"))
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        response = client.get(client.get(link)["Location"])
+    assert response.status_code == 410
+    assert "tamat" in response.content.decode() or "expired" in response.content.decode()
+
+
+def test_an_existing_account_adds_the_role_with_its_password(client, personas):
+    invite(
+        client,
+        personas.district_officer,
+        email=personas.cbo_head.user.email,
+        role=Role.CBO_HEAD,
+        organization=personas.other_cbo.organization.pk,
+    )
+    link = emailed_link().split("8000", 1)[-1]
+    client.post(reverse("accounts:sign_out"))
+    accept = client.get(link)["Location"]
+    wrong = client.post(accept, {"password": "not-it"})
+    assert wrong.status_code == 200
+    assert client.post(accept, {"password": PASSWORD}).status_code == 302
+    roles = Membership.objects.filter(user=personas.cbo_head.user).values_list(
+        "organization", flat=True
+    )
+    assert set(roles) == {personas.cbo.organization.pk, personas.other_cbo.organization.pk}
+
+
+@pytest.mark.parametrize(
+    "persona, fields",
+    [
+        # A CBO head may invite only members of their own CBO.
+        ("cbo_head", {"role": Role.CBO_HEAD}),
+        # A district officer may not invite another district officer.
+        ("district_officer", {"role": Role.DISTRICT_OFFICER}),
+        # Nor a head for another district's CBO (not even offered in the form).
+        ("other_district_officer", {"role": Role.CBO_HEAD, "organization": "cbo"}),
+        # Nor an agency focal point for a CBO.
+        ("district_officer", {"role": Role.AGENCY_FOCAL_POINT, "organization": "cbo"}),
+    ],
+)
+def test_invitations_beyond_ones_scope_are_refused(client, personas, persona, fields):
+    if fields.get("organization") == "cbo":
+        fields = {**fields, "organization": personas.cbo.organization.pk}
+    response = invite(client, getattr(personas, persona), email="x@example.invalid", **fields)
+    assert response.status_code == 200
+    assert "error" in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_a_cbo_head_invites_a_member_of_their_own_cbo(client, personas):
+    invite(client, personas.cbo_head, email="ahli@example.invalid", role=Role.CBO_MEMBER)
+    invitation = Invitation.objects.get()
+    assert invitation.organization == personas.cbo.organization
+
+
+def test_changing_roles_asks_for_the_password_again(client, personas):
+    sign_in(client, personas.cbo_head)
+    session = client.session
+    session["santuni_reauth_at"] = 0
+    session.save()
+    response = client.get(reverse("accounts:people"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reauthenticate"))
+    again = client.post(response["Location"], {"password": PASSWORD})
+    assert again.status_code == 302 and again["Location"] == reverse("accounts:people")
+    assert client.get(reverse("accounts:people")).status_code == 200
+
+
+def test_removing_a_role(client, personas):
+    sign_in(client, personas.cbo_head)
+    member = personas.cbo_member.membership
+    other = personas.other_cbo_head.membership
+    assert client.post(reverse("accounts:membership_remove", args=[other.pk])).status_code == 404
+    assert client.post(reverse("accounts:membership_remove", args=[member.pk])).status_code == 302
+    member.refresh_from_db()
+    other.refresh_from_db()
+    assert member.revoked_at is not None and other.revoked_at is None
+    assert AuditEntry.objects.filter(action="membership.revoked", object_id=str(member.pk)).exists()
+
+
+def test_the_first_ministry_admin_comes_from_a_command(personas):
+    from django.core.management import call_command
+
+    call_command("invite_ministry_admin", "ketua.setiausaha@example.invalid")
+    assert (
+        Invitation.objects.get(email="ketua.setiausaha@example.invalid").role == Role.MINISTRY_ADMIN
+    )
+    assert "/akaun/jemputan/" in mail.outbox[-1].body
