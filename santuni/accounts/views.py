@@ -2,6 +2,7 @@
 
 import time
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -58,6 +59,10 @@ def _next(request, default: str = "") -> str:
     return default or reverse("accounts:home")
 
 
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
 def _wrong_code() -> str:
     return _("That code is not right. Codes change every 30 seconds: type the newest one.")
 
@@ -76,7 +81,7 @@ def _finish_sign_in(request, user, device=None):
     services.sign_in_recorded(user=user)
     next_url = _next(request)
     if active_membership(request) is None and memberships_of(user).count() > 1:
-        return redirect(f"{reverse('accounts:choose_role')}?next={next_url}")
+        return redirect(_with_next("accounts:choose_role", next_url))
     return redirect(next_url)
 
 
@@ -98,7 +103,7 @@ def sign_in(request):
                 "backend": user.backend,
                 "at": time.time(),
             }
-            return redirect(f"{reverse('accounts:sign_in_code')}?next={_next(request)}")
+            return redirect(_with_next("accounts:sign_in_code", _next(request)))
         else:
             return _finish_sign_in(request, user)
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next(request)})
@@ -120,7 +125,7 @@ def sign_in_code(request):
             user.backend = pending["backend"]
     if user is None:
         messages.info(request, _("Sign in again, please: the step took too long."))
-        return redirect(f"{reverse('accounts:sign_in')}?next={_next(request)}")
+        return redirect(_with_next("accounts:sign_in", _next(request)))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
@@ -248,10 +253,10 @@ def two_factor_setup(request):
     user = request.user
     if user_has_device(user):
         if not user.is_verified():
-            return redirect(f"{reverse('accounts:sign_in_code')}?next={_next(request)}")
+            return redirect(_with_next("accounts:sign_in_code", _next(request)))
         return render(request, "accounts/two_factor_on.html", {"next": _next(request)})
     if not recently_authenticated(request):
-        return redirect(f"{reverse('accounts:reauthenticate')}?next={request.get_full_path()}")
+        return redirect(_with_next("accounts:reauthenticate", request.get_full_path()))
     device = services.totp_device_for_setup(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

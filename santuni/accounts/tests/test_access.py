@@ -151,4 +151,6 @@ def test_a_removed_role_opens_nothing(client, personas):
     sign_in(client, personas.cbo_head)
     membership.revoked_at = timezone.now()
     membership.save()
-    assert client.get(reverse("directory:my_cbo")).status_code == 403
+    refused = client.get(reverse("directory:my_cbo"))
+    assert refused.status_code == 403
+    assert "Halaman ini bukan untuk peranan anda" in refused.content.decode()
