@@ -33,18 +33,19 @@ def memberships_of(user):
     )
 
 
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's current memberships, read once per request."""
+    cached = getattr(request, "_santuni_memberships", None)
+    if cached is None or cached[0] != request.user.pk:
+        # Keyed by user: signing in during the request changes whose they are.
+        cached = (request.user.pk, list(memberships_of(request.user)))
+        request._santuni_memberships = cached
+    return cached[1]
+
+
 def active_membership(request) -> Membership | None:
     """The membership the user acts in now (kept in the session); None until one is picked."""
-    if not hasattr(request, "_santuni_membership"):
-        request._santuni_membership = _active_membership(request)
-    return request._santuni_membership
-
-
-def _active_membership(request) -> Membership | None:
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    memberships = list(memberships_of(user))
+    memberships = request_memberships(request)
     chosen = getattr(request, "session", {}).get(MEMBERSHIP_SESSION_KEY)
     for membership in memberships:
         if membership.pk == chosen:
@@ -83,7 +84,7 @@ def role_required(*roles: Role, reauthenticate: bool = False):
                 return redirect_to_login(request.get_full_path(), reverse("accounts:sign_in"))
             membership = active_membership(request)
             if membership is None:
-                if memberships_of(request.user).exists():
+                if request_memberships(request):
                     return _to("accounts:choose_role", request)
                 raise PermissionDenied
             if needs_two_factor(request, membership):

@@ -24,6 +24,11 @@ class SignInForm(forms.Form):
     )
 
 
+def compact_code(value: str) -> str:
+    """A typed code without spaces, in lower case (recovery codes are shown in lower case)."""
+    return "".join(value.split()).lower()
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
@@ -35,7 +40,7 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self):
-        return "".join(self.cleaned_data["code"].split()).lower()
+        return compact_code(self.cleaned_data["code"])
 
 
 class NewPasswordMixin:
@@ -89,7 +94,7 @@ class ReauthenticateForm(forms.Form):
             self.fields["code"] = CodeForm.base_fields["code"]
 
     def clean_code(self):
-        return "".join(self.cleaned_data["code"].split()).lower()
+        return compact_code(self.cleaned_data["code"])
 
 
 class ChooseRoleForm(forms.Form):

@@ -96,21 +96,14 @@ def invitation_send(
             raise PermissionDenied
     elif role != Role.MINISTRY_ADMIN:
         raise PermissionDenied
-    if Membership.objects.filter(
-        user__username=email,
-        role=role,
-        organization=organization,
-        district=district,
-        revoked_at__isnull=True,
-    ).exists():
+    scope = {"role": role, "organization": organization, "district": district}
+    if Membership.objects.filter(**scope, user__username=email, revoked_at__isnull=True).exists():
         raise AccountError(_("This person already holds this role."))
     now = timezone.now()
     # A new invitation replaces one still open for the same person and role.
     Invitation.objects.filter(
+        **scope,
         email=email,
-        role=role,
-        organization=organization,
-        district=district,
         accepted_at__isnull=True,
         cancelled_at__isnull=True,
     ).update(cancelled_at=now)
@@ -154,13 +147,16 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
     send_bilingual("accounts/email/invitation", context, [invitation.email])
 
 
-def open_invitation(token: str) -> Invitation:
-    """The invitation this link opens, or AccountError when it is used, cancelled or expired."""
-    invitation = (
-        Invitation.objects.select_related("organization", "district")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+def open_invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation this link opens, or AccountError when it is used, cancelled or expired.
+
+    With `lock`, the row stays locked to the caller's transaction, so two tabs cannot both
+    accept it.
+    """
+    invitations = Invitation.objects.select_related("organization", "district")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(token_hash=token_hash(token)).first()
     if invitation is None or not invitation.is_open():
         raise AccountError(
             _("This invitation link has expired or was already used. Ask for a new invitation.")
@@ -179,8 +175,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
     `user` is the existing account of the invited email (the view has checked its password);
     without it, a new account is made with `name` and `password` (already validated).
     """
-    invitation = open_invitation(token)
-    Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    invitation = open_invitation(token, lock=True)
     User = get_user_model()
     if user is None:
         if account_exists(invitation.email):

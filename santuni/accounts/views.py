@@ -29,8 +29,8 @@ from .access import (
     MEMBERSHIP_SESSION_KEY,
     active_membership,
     mark_reauthenticated,
-    memberships_of,
     recently_authenticated,
+    request_memberships,
     role_required,
 )
 from .forms import (
@@ -47,6 +47,8 @@ from .models import AuditEntry, Invitation, Membership, Role
 PENDING_SESSION_KEY = "santuni_pending_sign_in"
 INVITATION_SESSION_KEY = "santuni_invitation"
 PENDING_SECONDS = 300
+# The backend that checks passwords (django-axes' comes first and only refuses).
+SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 MANAGERS = (Role.MINISTRY_ADMIN, Role.DISTRICT_OFFICER, Role.CBO_HEAD)
 
 
@@ -74,13 +76,13 @@ def locked_out(request, response=None, credentials=None):
 
 
 def _finish_sign_in(request, user, device=None):
-    login(request, user, backend=getattr(user, "backend", settings.AUTHENTICATION_BACKENDS[1]))
+    login(request, user, backend=getattr(user, "backend", SIGN_IN_BACKEND))
     if device is not None:
         otp_login(request, device)
     mark_reauthenticated(request)
     services.sign_in_recorded(user=user)
     next_url = _next(request)
-    if active_membership(request) is None and memberships_of(user).count() > 1:
+    if active_membership(request) is None and len(request_memberships(request)) > 1:
         return redirect(_with_next("accounts:choose_role", next_url))
     return redirect(next_url)
 
@@ -156,7 +158,7 @@ def home(request):
         "accounts/home.html",
         {
             "membership": membership,
-            "roles": memberships_of(request.user),
+            "roles": request_memberships(request),
             "has_device": user_has_device(request.user),
             "manages": membership.role in MANAGERS,
             "Role": Role,
@@ -168,7 +170,7 @@ def home(request):
 @login_required(login_url=reverse_lazy("accounts:sign_in"))
 @require_http_methods(["GET", "POST"])
 def choose_role(request):
-    memberships = list(memberships_of(request.user))
+    memberships = request_memberships(request)
     if not memberships:
         return render(request, "accounts/no_role.html", status=403)
     form = ChooseRoleForm(request.POST or None, memberships=memberships)
@@ -229,9 +231,7 @@ def invitation_accept(request):
                 return redirect("accounts:home")
             if existing:
                 return redirect("accounts:sign_in")
-            new_user = membership.user
-            new_user.backend = settings.AUTHENTICATION_BACKENDS[1]
-            login(request, new_user)
+            login(request, membership.user, backend=SIGN_IN_BACKEND)
             mark_reauthenticated(request)
             request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
             return redirect("accounts:home")
@@ -277,7 +277,7 @@ def two_factor_setup(request):
             "form": form,
             "qr": _qr_svg(device.config_url),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            "required": any(m.requires_two_factor for m in memberships_of(user)),
+            "required": any(m.requires_two_factor for m in request_memberships(request)),
             "next": _next(request),
         },
     )

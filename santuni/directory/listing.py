@@ -62,12 +62,14 @@ def fields_for(listing: Organization | Service) -> tuple[Field, ...]:
 
 def main_phone(listing: Organization | Service) -> Phone | None:
     """The listing's own number: not a location's or a contact's."""
-    owner = {"service": listing} if isinstance(listing, Service) else {"organization": listing}
+    if isinstance(listing, Service):
+        owner = {"service": listing}
+    else:
+        owner = {"organization": listing, "service__isnull": True}
     return (
         Phone.objects.filter(
             **owner, location__isnull=True, contact__isnull=True, service_at_location__isnull=True
         )
-        .filter(**({} if isinstance(listing, Service) else {"service__isnull": True}))
         .order_by("number")
         .first()
     )

@@ -401,6 +401,13 @@ def service_of_head(membership, service_id) -> Service:
         raise Http404 from None
 
 
+def pending_change(organization: Organization, service: Service | None):
+    """The listing's change waiting for verification, if any (there is at most one)."""
+    return ListingChange.objects.filter(
+        organization=organization, service=service, status=ListingChange.Status.PENDING
+    ).first()
+
+
 def listing_changes_of(organization: Organization):
     return (
         ListingChange.objects.filter(organization=organization)

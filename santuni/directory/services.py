@@ -4,7 +4,7 @@ import json
 import uuid
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -290,15 +290,18 @@ def _listing_of(change: ListingChange):
     return change.service or change.organization
 
 
+class Submission(NamedTuple):
+    change: ListingChange | None  # the change now waiting, if any
+    made: bool  # this edit made it
+    hidden: bool  # this edit hid personal data at once (withdrawn consent)
+
+
 @transaction.atomic
 def listing_change_submit(
     *, actor, organization: Organization, service: Service | None = None, values: dict
-) -> tuple[ListingChange | None, bool]:
+) -> Submission:
     """A CBO head's edit. What the public sees waits for a district officer; what only hides
-    personal data (withdrawn consent) applies at once.
-
-    Returns the change now waiting (None if none) and whether this edit made it.
-    """
+    personal data (withdrawn consent) applies at once."""
     _require(_is_head_of(actor, organization))
     _require(service is None or service.organization_id == organization.pk)
     listing = service or organization
@@ -319,7 +322,7 @@ def listing_change_submit(
         organization=organization, service=service, status=ListingChange.Status.PENDING
     )
     if not waiting:
-        return pending.first(), False
+        return Submission(pending.first(), False, bool(at_once))
     pending.update(status=ListingChange.Status.REPLACED)
     change = ListingChange.objects.create(
         organization=organization,
@@ -336,7 +339,7 @@ def listing_change_submit(
         changes=audit.diff(current, waiting),
     )
     transaction.on_commit(lambda: notify.change_submitted(change))
-    return change, True
+    return Submission(change, True, bool(at_once))
 
 
 def _verified(listing, actor, today) -> dict:

@@ -130,26 +130,18 @@ def listing_edit(request, service_id=None):
     organization = selectors.cbo_of_head(membership)
     service = selectors.service_of_head(membership, service_id) if service_id else None
     listing = service or organization
-    pending = (
-        ListingChange.objects.filter(
-            organization=organization, service=service, status=ListingChange.Status.PENDING
-        )
-        .order_by("-submitted_at")
-        .first()
-    )
+    pending = selectors.pending_change(organization, service)
     initial = {**listing_fields.current_values(listing), **(pending.proposed if pending else {})}
     form = listing_fields.ListingForm(request.POST or None, listing=listing, initial=initial)
     if request.method == "POST" and form.is_valid():
-        before = organization.cbo.head_consent
-        change, made = services.listing_change_submit(
+        done = services.listing_change_submit(
             actor=membership, organization=organization, service=service, values=form.cleaned_data
         )
-        organization.cbo.refresh_from_db(fields=["head_consent"])
-        if before and not organization.cbo.head_consent:
+        if done.hidden:
             messages.success(
                 request, _("Consent withdrawn: the head's name and phone are hidden now.")
             )
-        if made:
+        if done.made:
             messages.success(
                 request,
                 _(
@@ -157,7 +149,7 @@ def listing_edit(request, service_id=None):
                     "The public sees the change once a district officer verifies it."
                 ),
             )
-        elif not (before and not organization.cbo.head_consent):
+        elif not done.hidden:
             messages.info(request, _("Nothing was changed."))
         return redirect("directory:my_cbo")
     return render(

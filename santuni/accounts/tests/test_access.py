@@ -25,11 +25,11 @@ def only(*names, **others):
 @pytest.fixture
 def world(personas):
     service = ServiceFactory(organization=personas.cbo.organization, name="Kelas mengaji OKU")
-    change, _ = listing_change_submit(
+    change = listing_change_submit(
         actor=personas.cbo_head.membership,
         organization=personas.cbo.organization,
         values={"email": "baru@example.invalid"},
-    )
+    ).change
     return personas, service, change
 
 
