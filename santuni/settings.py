@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "santuni.api",
     "santuni.search",
     "santuni.accounts",
+    "santuni.cases",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -248,6 +249,19 @@ SANTUNI = {
     "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
     # A listing not verified by a district officer for this long is due a check.
     "VERIFY_EVERY_DAYS": 365,
+    # Fernet keys for personal fields (MyKad, OKU card), comma-separated, newest first: add a
+    # new key in front, run `manage.py rotate_field_keys`, then drop the old one.
+    "FIELD_KEYS": [
+        k.strip() for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()
+    ],
+    # The key of the MyKad hash that finds possible duplicate clients; it must never change.
+    "HASH_KEY": os.environ.get("PERSONAL_HASH_KEY", ""),
+    # Closed cases' clients are anonymised this many days after the last case closed.
+    "CASE_RETENTION_DAYS": int(os.environ.get("CASE_RETENTION_DAYS", str(7 * 365))),
+    # Attachments to a case: at most this many bytes, of these types.
+    "ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+    # Text messages (SMS/WhatsApp) about referrals: a class with send(user, text).
+    "MESSAGE_BACKEND": os.environ.get("MESSAGE_BACKEND", "santuni.cases.messaging.ConsoleBackend"),
 }
 
 if TESTING:

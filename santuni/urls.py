@@ -13,5 +13,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("santuni.directory.urls")),
     path("akaun/", include("santuni.accounts.urls")),
+    path("kes/", include("santuni.cases.urls")),
     prefix_default_language=False,
 )

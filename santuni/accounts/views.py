@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
+from santuni.cases.selectors import unread_count
+
 from . import selectors, services
 from .access import (
     MEMBERSHIP_SESSION_KEY,
@@ -162,6 +164,7 @@ def home(request):
             "has_device": user_has_device(request.user),
             "manages": membership.role in MANAGERS,
             "Role": Role,
+            "unread": unread_count(request.user),
         },
     )
 

@@ -43,3 +43,9 @@ def km(value: float | None) -> str:
 def highlight(text: str, wanted) -> str:
     """The text, escaped, with the searched-for words marked."""
     return mark_safe(highlighted(text, wanted or set()))  # noqa: S308 - escaped word by word
+
+
+@register.filter
+def overdue_at(referral, now) -> str:
+    """Which target time of a referral has passed ('acknowledge', 'complete' or '')."""
+    return referral.overdue(now)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 
@@ -45,7 +46,7 @@ def test_forms_refuse_a_post_without_the_csrf_token(personas):
     assert response.status_code == 403
 
 
-def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
+def _deploy_check(tmp_path, **settings) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SANTUNI", "DEBUG"))}
     env.update(
         SECRET_KEY="x9" * 30 + "-production-like-secret-key",
@@ -53,8 +54,9 @@ def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
         ALLOWED_HOSTS="santuni.example.my",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
         SANTUNI_VAR_DIR=str(tmp_path),
+        **settings,
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -62,5 +64,19 @@ def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
         text=True,
         check=False,
     )
+
+
+def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
+    result = _deploy_check(
+        tmp_path,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PERSONAL_HASH_KEY="h7" * 20,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_check_asks_for_keys_of_their_own_for_personal_data(tmp_path):
+    result = _deploy_check(tmp_path)
+    assert result.returncode != 0
+    assert "santuni.W001" in result.stdout + result.stderr

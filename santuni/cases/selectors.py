@@ -1,0 +1,156 @@
+"""Who sees which cases and referrals, and the lists (inboxes) built on that.
+
+A CBO head sees the CBO's cases; a CBO member the cases they opened; an agency focal point
+the referrals sent to their organisation (not the case behind them); a district officer
+everything in the district. Anyone else sees nothing, and an id they guess is a 404.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from santuni.accounts.models import Membership, Role
+from santuni.directory.models import TaxonomyTerm
+
+from .models import TARGET_GROUPS, Case, Notification, Referral, ReferralEvent, overdue_filter
+
+CASE_ROLES = (Role.CBO_MEMBER, Role.CBO_HEAD, Role.DISTRICT_OFFICER)
+REFERRAL_ROLES = (*CASE_ROLES, Role.AGENCY_FOCAL_POINT)
+
+
+def cases_visible_to(membership: Membership) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if membership.role == Role.CBO_HEAD:
+        return cases.filter(organization=membership.organization_id)
+    if membership.role == Role.CBO_MEMBER:
+        return cases.filter(organization=membership.organization_id, opened_by=membership)
+    if membership.role == Role.DISTRICT_OFFICER:
+        return cases.filter(district=membership.district_id)
+    return cases.none()
+
+
+def referrals_visible_to(membership: Membership) -> QuerySet[Referral]:
+    if membership.role == Role.AGENCY_FOCAL_POINT:
+        # Drafts and records of a person who went on their own are the sender's business.
+        return Referral.objects.filter(
+            organization=membership.organization_id,
+            mode=Referral.Mode.LIVE,
+            sent_at__isnull=False,
+        )
+    return Referral.objects.filter(case__in=cases_visible_to(membership))
+
+
+def case_for(membership: Membership, case_id, *, lock: bool = False) -> Case:
+    cases = cases_visible_to(membership)
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    case = cases.select_related("client", "organization", "district", "opened_by__user").filter(
+        pk=case_id
+    )
+    try:
+        return case.get()
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def referral_for(membership: Membership, referral_id, *, lock: bool = False) -> Referral:
+    referrals = referrals_visible_to(membership)
+    if lock:
+        referrals = referrals.select_for_update(of=("self",))
+    referral = referrals.select_related(
+        "case__client__mukim",
+        "case__organization",
+        "case__opened_by__user",
+        "service",
+        "organization",
+        "district",
+    ).filter(pk=referral_id)
+    try:
+        return referral.get()
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def target_groups() -> QuerySet[TaxonomyTerm]:
+    return TaxonomyTerm.objects.filter(taxonomy__code=TARGET_GROUPS).order_by("name")
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    status: str = ""
+    urgency: str = ""
+    target_group: TaxonomyTerm | None = None
+    overdue: bool = False
+
+
+def case_list(membership: Membership, filters: ListFilter) -> QuerySet[Case]:
+    cases = cases_visible_to(membership)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.urgency:
+        cases = cases.filter(urgency=filters.urgency)
+    if filters.target_group:
+        cases = cases.filter(client__target_groups=filters.target_group)
+    return (
+        cases.select_related("client", "organization")
+        .prefetch_related("client__target_groups")
+        .annotate(
+            open_referrals=Count("referrals", filter=Q(referrals__status__in=Referral.OPEN)),
+            returned_referrals=Count(
+                "referrals", filter=Q(referrals__status__in=Referral.RETURNED)
+            ),
+        )
+        .order_by("-opened_at")
+    )
+
+
+def referral_list(membership: Membership, filters: ListFilter) -> QuerySet[Referral]:
+    referrals = referrals_visible_to(membership)
+    if filters.status:
+        referrals = referrals.filter(status=filters.status)
+    if filters.urgency:
+        referrals = referrals.filter(case__urgency=filters.urgency)
+    if filters.target_group:
+        referrals = referrals.filter(case__client__target_groups=filters.target_group)
+    if filters.overdue:
+        referrals = referrals.filter(overdue_filter(timezone.now()))
+    return (
+        referrals.select_related("case__client", "case__organization", "service", "organization")
+        .prefetch_related("case__client__target_groups")
+        .order_by("-created_at")
+    )
+
+
+def case_timeline(case: Case) -> list[Referral]:
+    """The case's referrals, each with its events in order, in two queries."""
+    events = ReferralEvent.objects.select_related("actor__user", "actor__organization")
+    return list(
+        case.referrals.select_related("service", "organization")
+        .prefetch_related(Prefetch("events", queryset=events))
+        .order_by("created_at")
+    )
+
+
+def referral_events(referral: Referral) -> list[ReferralEvent]:
+    return list(
+        referral.events.select_related("actor__user", "actor__organization").order_by("at", "id")
+    )
+
+
+def overdue_referrals(membership: Membership) -> QuerySet[Referral]:
+    return referral_list(membership, ListFilter(overdue=True)).order_by("acknowledge_due")
+
+
+def status_counts(membership: Membership) -> dict[str, int]:
+    rows = referrals_visible_to(membership).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows.order_by()}
+
+
+def notifications_of(user, *, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user).select_related("referral")[:limit])
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,514 @@
+"""Pages for cases and referrals: record, refer, answer, follow up. Thin: each parses a form,
+calls one domain function and renders. Personal data is only ever in request bodies and
+pages, never in an address, and pages holding it are not cached."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from santuni.accounts.access import active_membership, role_required
+from santuni.accounts.models import Role
+from santuni.directory.models import Service
+from santuni.directory.selectors import SearchQuery, services_search
+
+from . import mykad, notify, selectors, services
+from .forms import (
+    AttachmentForm,
+    CaseForm,
+    ListFilterForm,
+    NoteForm,
+    ReferralActionForm,
+    ReferralForm,
+)
+from .models import Attachment, Case, Consent, Notification, Referral, Urgency
+from .selectors import CASE_ROLES, REFERRAL_ROLES, ListFilter
+
+CASE_WRITERS = (Role.CBO_HEAD, Role.CBO_MEMBER)
+
+
+def _filters(request, statuses) -> tuple[ListFilterForm, ListFilter]:
+    form = ListFilterForm(request.GET or None, statuses=statuses)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        return form, ListFilter(data["status"], data["urgency"], data["target_group"])
+    return form, ListFilter()
+
+
+def _page(request, items):
+    return Paginator(items, settings.SANTUNI["PAGE_SIZE"]).get_page(request.GET.get("page"))
+
+
+def _params(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@never_cache
+@role_required(*CASE_ROLES)
+def case_list(request):
+    membership = active_membership(request)
+    form, filters = _filters(request, Case.Status.choices)
+    page = _page(request, selectors.case_list(membership, filters))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "params": _params(request),
+            "can_record": membership.role in CASE_WRITERS,
+        },
+    )
+
+
+@never_cache
+@role_required(*CASE_ROLES)
+def danger(request):
+    return render(request, "cases/danger.html")
+
+
+@never_cache
+@role_required(*CASE_WRITERS)
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    membership = active_membership(request)
+    urgency = request.GET.get("tahap")
+    if request.method == "GET" and urgency not in Urgency.values:
+        return render(request, "cases/case_start.html")
+    form = CaseForm(
+        request.POST or None,
+        district=membership.district_id,
+        initial={
+            "urgency": urgency,
+            "consent_purposes": [p for p, _label in Consent.Purpose.choices],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.case_create(
+                actor=membership,
+                client=services.ClientDetails(
+                    **{name: data[name] for name in CaseForm.CLIENT_FIELDS},
+                ),
+                consent=services.ConsentDetails(
+                    method=data["consent_method"],
+                    purposes=data["consent_purposes"],
+                    given_by=data["consent_given_by"],
+                    relationship=data["consent_relationship"],
+                ),
+                category=data["category"],
+                urgency=data["urgency"],
+                situation=data["situation"],
+                submission_key=data["submission_key"],
+            )
+        except services.CaseError as error:
+            form.add_error(None, error.message)
+        else:
+            if made.created:
+                messages.success(
+                    request, _("Case %(reference)s recorded.") % {"reference": made.case.reference}
+                )
+            if made.possible_duplicate:
+                messages.warning(
+                    request,
+                    _(
+                        "A person with this MyKad number may already be recorded in this "
+                        "district. Ask your district officer before referring them again."
+                    ),
+                )
+            return redirect("cases:case", made.case.pk)
+    return render(
+        request,
+        "cases/case_new.html",
+        {
+            "form": form,
+            "client_fields": form.section(CaseForm.CLIENT_FIELDS),
+            "consent_fields": form.section(CaseForm.CONSENT_FIELDS),
+        },
+    )
+
+
+def _case_page(request, case, **forms):
+    membership = active_membership(request)
+    referrals = selectors.case_timeline(case)
+    consent = case.client.consents.first()
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "client": case.client,
+            "mykad": mykad.mask(case.client.mykad),
+            "consent": consent,
+            "notes": case.notes.select_related("author__user"),
+            "attachments": case.attachments.all(),
+            "referrals": referrals,
+            "note_form": forms.get("note_form") or NoteForm(),
+            "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+            "is_head": membership.role == Role.CBO_HEAD,
+            "may_close": membership.role in (Role.CBO_HEAD, Role.DISTRICT_OFFICER)
+            and case.status == Case.Status.OPEN,
+            "age": case.client.age_on(timezone.localdate()),
+        },
+    )
+
+
+@never_cache
+@role_required(*CASE_ROLES)
+def case_detail(request, case_id):
+    membership = active_membership(request)
+    case = selectors.case_for(membership, case_id)
+    services.client_record_view(actor=membership, case=case)
+    return _case_page(request, case)
+
+
+@never_cache
+@role_required(*CASE_ROLES)
+@require_POST
+def case_note(request, case_id):
+    membership = active_membership(request)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.case_note_add(
+            actor=membership,
+            case_id=case_id,
+            text=form.cleaned_data["text"],
+            submission_key=form.cleaned_data["submission_key"],
+        )
+        messages.success(request, _("Note added."))
+        return redirect("cases:case", case_id)
+    return _case_page(request, selectors.case_for(membership, case_id), note_form=form)
+
+
+@never_cache
+@role_required(*CASE_ROLES)
+@require_POST
+def case_attach(request, case_id):
+    membership = active_membership(request)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=membership, case_id=case_id, upload=form.cleaned_data["file"]
+            )
+        except services.CaseError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, _("Document attached."))
+            return redirect("cases:case", case_id)
+    return _case_page(request, selectors.case_for(membership, case_id), attachment_form=form)
+
+
+@never_cache
+@role_required(*CASE_ROLES)
+def attachment(request, attachment_id):
+    membership = active_membership(request)
+    found = Attachment.objects.filter(
+        pk=attachment_id, case__in=selectors.cases_visible_to(membership)
+    )
+    item = found.select_related("case__client").first()
+    if item is None:
+        raise Http404
+    services.client_record_view(actor=membership, case=item.case, what="attachment")
+    extension = services.ATTACHMENT_TYPES.get(item.content_type, "bin")
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=f"{item.case.reference}-{item.pk.hex[:8]}.{extension}",
+        content_type=item.content_type,
+    )
+
+
+@never_cache
+@role_required(Role.CBO_HEAD, Role.DISTRICT_OFFICER)
+@require_POST
+def case_close(request, case_id):
+    membership = active_membership(request)
+    try:
+        services.case_close(actor=membership, case_id=case_id, version=_version(request))
+    except services.CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Case closed."))
+    return redirect("cases:case", case_id)
+
+
+@never_cache
+@role_required(Role.CBO_HEAD, reauthenticate=True)
+def client_export(request, case_id):
+    membership = active_membership(request)
+    case = selectors.case_for(membership, case_id)
+    data = services.client_export(actor=membership, case_id=case.pk)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="santuni-{case.reference}.json"'
+    return response
+
+
+@never_cache
+@role_required(Role.CBO_HEAD, Role.DISTRICT_OFFICER, reauthenticate=True)
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, case_id):
+    membership = active_membership(request)
+    case = selectors.case_for(membership, case_id)
+    if request.method == "POST":
+        try:
+            services.consent_withdraw(actor=membership, case_id=case.pk)
+        except services.CaseError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Consent withdrawn. The person's details are removed."))
+        return redirect("cases:case", case.pk)
+    return render(request, "cases/consent_withdraw.html", {"case": case})
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _service_choices(request, case, exclude=None) -> tuple[str, list[Service]]:
+    """Services matching the words typed (in the case's district first), for a referral."""
+    text = request.GET.get("q", "").strip()[:200]
+    if not text:
+        return text, []
+    found = services_search(SearchQuery(text=text, district=case.district))
+    results = [s for s in list(found[:12]) if s.pk != exclude and s.is_available]
+    return text, results[:10]
+
+
+@never_cache
+@role_required(Role.CBO_HEAD, Role.CBO_MEMBER, Role.DISTRICT_OFFICER)
+@require_http_methods(["GET", "POST"])
+def referral_new(request, case_id):
+    membership = active_membership(request)
+    case = selectors.case_for(membership, case_id)
+    text, choices = _service_choices(request, case)
+    form = ReferralForm(request.POST or None, initial={"summary": case.situation})
+    chosen = None
+    if request.method == "POST":
+        valid = form.is_valid()
+        service_id = form.cleaned_data.get("service")
+        if service_id:
+            chosen = Service.objects.select_related("organization").filter(pk=service_id).first()
+        if valid:
+            data = form.cleaned_data
+            try:
+                referral = services.referral_create(
+                    actor=membership,
+                    case_id=case.pk,
+                    service_id=data["service"],
+                    mode=data["mode"],
+                    summary=data["summary"],
+                    send="send" in request.POST,
+                    consent_override=data["consent_override"],
+                    submission_key=data["submission_key"],
+                )
+            except services.CaseError as error:
+                form.add_error(None, error.message)
+            else:
+                if referral.status == Referral.Status.DRAFT:
+                    messages.success(
+                        request,
+                        _("Referral %(reference)s saved as a draft.")
+                        % {"reference": referral.reference},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Referral %(reference)s sent.") % {"reference": referral.reference},
+                    )
+                return redirect("cases:case", case.pk)
+    consent = case.client.consents.filter(withdrawn_at__isnull=True).first()
+    return render(
+        request,
+        "cases/referral_new.html",
+        {
+            "case": case,
+            "form": form,
+            "q": text,
+            "choices": choices,
+            "chosen": chosen,
+            "shares": bool(consent and consent.allows(Consent.Purpose.SHARE)),
+            "may_send": membership.role != Role.CBO_MEMBER,
+        },
+    )
+
+
+@never_cache
+@role_required(*REFERRAL_ROLES)
+def referral_list(request):
+    membership = active_membership(request)
+    form, filters = _filters(request, Referral.Status.choices)
+    if request.GET.get("lewat") == "1":
+        filters = ListFilter(filters.status, filters.urgency, filters.target_group, overdue=True)
+    page = _page(request, selectors.referral_list(membership, filters))
+    return render(
+        request,
+        "cases/referral_list.html",
+        {
+            "form": form,
+            "page": page,
+            "params": _params(request),
+            "overdue": filters.overdue,
+            "receiving": membership.role == Role.AGENCY_FOCAL_POINT,
+            "now": timezone.now(),
+        },
+    )
+
+
+ACTIONS = {
+    "cancel": services.referral_cancel,
+    "accept": services.referral_accept,
+    "start": services.referral_start,
+}
+
+
+def _act(membership, referral, form) -> Referral:
+    data = form.cleaned_data
+    common = {"actor": membership, "referral_id": referral.pk, "version": data["version"]}
+    note = data.get("note", "")
+    match form.action:
+        case "send":
+            return services.referral_send(**common, consent_override=data["consent_override"])
+        case "decline":
+            return services.referral_decline(**common, reason=data["reason"], note=note)
+        case "complete":
+            return services.referral_complete(**common, outcome=data["reason"], note=note)
+        case "close":
+            return services.referral_close(**common, reason=data["reason"], note=note)
+        case "redirect":
+            return services.referral_redirect(**common, service_id=data["service"], note=note)
+        case _:
+            return ACTIONS[form.action](**common, note=note)
+
+
+DONE = {
+    "send": gettext_lazy("Referral sent."),
+    "cancel": gettext_lazy("Referral cancelled."),
+    "accept": gettext_lazy("Accepted. The sender has been told."),
+    "decline": gettext_lazy("Declined. The referral is back with the sender."),
+    "redirect": gettext_lazy("Redirected: the other service has it now."),
+    "start": gettext_lazy("Marked as in progress."),
+    "complete": gettext_lazy("Outcome recorded. The sender has been told."),
+    "close": gettext_lazy("Referral closed."),
+}
+
+
+@never_cache
+@role_required(*REFERRAL_ROLES)
+@require_http_methods(["GET", "POST"])
+def referral_detail(request, referral_id):
+    membership = active_membership(request)
+    referral = selectors.referral_for(membership, referral_id)
+    failed = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in services.TRANSITIONS:
+            raise Http404
+        form = ReferralActionForm(request.POST, action=action)
+        if form.is_valid():
+            try:
+                result = _act(membership, referral, form)
+            except services.StaleVersion as error:
+                messages.warning(request, error.message)
+                return redirect("cases:referral", referral.pk)
+            except services.CaseError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, str(DONE[action]))
+                return redirect(
+                    "cases:referral", result.pk if action != "redirect" else referral.pk
+                )
+        failed = form
+    Notification.objects.filter(
+        recipient=request.user, referral=referral, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    services.client_record_view(actor=membership, case=referral.case, what="referral")
+    allowed = services.allowed_actions(membership, referral)
+    forms = [
+        failed
+        if failed is not None and failed.action == action
+        else ReferralActionForm(action=action, initial={"version": referral.version})
+        for action in allowed
+    ]
+    text, choices = ("", [])
+    if "redirect" in allowed:
+        text, choices = _service_choices(request, referral.case, exclude=referral.service_id)
+    client = referral.case.client
+    consent = client.consents.filter(withdrawn_at__isnull=True).first()
+    return render(
+        request,
+        "cases/referral.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "client": client,
+            "age": client.age_on(timezone.localdate()),
+            "contact": bool(consent and consent.allows(Consent.Purpose.CONTACT))
+            or bool(referral.consent_override),
+            "events": selectors.referral_events(referral),
+            "forms": forms,
+            "q": text,
+            "choices": choices,
+            "sees_case": membership.role != Role.AGENCY_FOCAL_POINT,
+            "overdue": referral.overdue(),
+            "active": referral.status in Referral.OPEN,
+            "may_redirect": "redirect" in allowed,
+        },
+    )
+
+
+@never_cache
+@role_required(Role.DISTRICT_OFFICER)
+def district_dashboard(request):
+    membership = active_membership(request)
+    counts = selectors.status_counts(membership)
+    overdue = list(selectors.overdue_referrals(membership)[:50])
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "counts": [
+                (label, counts.get(value, 0), value) for value, label in Referral.Status.choices
+            ],
+            "overdue": overdue,
+            "now": timezone.now(),
+        },
+    )
+
+
+@never_cache
+@role_required(*REFERRAL_ROLES)
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    if request.method == "POST":
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return redirect("cases:notifications")
+    return render(
+        request,
+        "cases/notifications.html",
+        {
+            "items": [
+                (item, notify.message(item.kind, item.referral.reference))
+                for item in selectors.notifications_of(request.user)
+            ]
+        },
+    )
