@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from santuni.accounts.access import active_membership, role_required
@@ -77,6 +78,7 @@ def danger(request):
     return render(request, "cases/danger.html")
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*CASE_WRITERS)
 @require_http_methods(["GET", "POST"])
@@ -173,6 +175,7 @@ def case_detail(request, case_id):
     return _case_page(request, case)
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*CASE_ROLES)
 @require_POST
@@ -292,6 +295,7 @@ def _service_choices(request, case, exclude=None) -> tuple[str, list[Service]]:
     return text, results[:10]
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(Role.CBO_HEAD, Role.CBO_MEMBER, Role.DISTRICT_OFFICER)
 @require_http_methods(["GET", "POST"])
@@ -410,6 +414,7 @@ DONE = {
 }
 
 
+@sensitive_post_parameters()
 @never_cache
 @role_required(*REFERRAL_ROLES)
 @require_http_methods(["GET", "POST"])
