@@ -70,7 +70,7 @@ class CaseForm(forms.Form):
     )
     mukim = PlaceField(label=_("Mukim"), queryset=Mukim.objects.none(), required=False)
     household_size = forms.IntegerField(
-        label=_("People in the household"), required=False, min_value=1, max_value=50
+        label=_("Number of people in the household"), required=False, min_value=1, max_value=50
     )
     household = forms.CharField(
         label=_("Household members"),

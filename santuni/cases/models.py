@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from santuni.accounts.models import Membership
 from santuni.directory.models import Organization, Service, TaxonomyTerm
@@ -77,7 +78,7 @@ class Client(models.Model):
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     household_size = models.PositiveSmallIntegerField(
-        _("people in the household"), null=True, blank=True
+        _("number of people in the household"), null=True, blank=True
     )
     household = models.TextField(_("household members"), blank=True)
     target_groups = models.ManyToManyField(
@@ -157,8 +158,8 @@ class Case(models.Model):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("status", "Open")
+        CLOSED = "closed", pgettext_lazy("status", "Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
@@ -248,7 +249,7 @@ class Referral(models.Model):
         REDIRECTED = "redirected", _("Redirected")
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("status", "Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
     class DeclineReason(models.TextChoices):

@@ -688,8 +688,8 @@ def _transition(
         if not _may(actor, referral, action):
             if referral.status not in TRANSITIONS[action].sources:
                 raise CaseError(
-                    _("This referral is %(status)s now; that step is no longer possible.")
-                    % {"status": referral.get_status_display().lower()}
+                    _("This referral's status is now: %(status)s. That step is no longer possible.")
+                    % {"status": referral.get_status_display()}
                 )
             raise PermissionDenied
         extra = then(referral) if then else None

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from santuni.accounts.tests.personas import sign_in
@@ -38,9 +39,10 @@ def at_once(monkeypatch):
     ids=["short", "letter", "month-13", "30-february", "birthplace-97"],
 )
 def test_a_wrong_mykad_number_says_which_part_is_wrong(typed, message):
-    with pytest.raises(ValidationError) as error:
-        mykad.validate(typed, TODAY)
-    assert error.value.messages[0].startswith(message)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            mykad.validate(typed, TODAY)
+        assert error.value.messages[0].startswith(message)
 
 
 def test_a_mykad_number_gives_the_birth_date_in_the_right_century():
@@ -211,7 +213,11 @@ def test_a_stale_page_is_told_not_overwritten(client, personas):
         {"action": "decline", "version": stale, "reason": "no_capacity"},
         follow=True,
     )
-    assert malay("Someone else changed this in the meantime") in response.content.decode()
+    told = malay(
+        "Someone else changed this in the meantime (or the button was tapped twice). "
+        "Here is the latest; check it and try again if still needed."
+    )
+    assert escape(told) in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
 
