@@ -35,3 +35,13 @@ def fresh_search_caches():
     for module in (synonyms, query, ranking, index):
         module.forget()
     yield
+
+
+@pytest.fixture(autouse=True)
+def malay_after_each_test():
+    """A request under /en/ leaves English active in the thread; the next test starts in Malay."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

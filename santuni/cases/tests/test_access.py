@@ -286,3 +286,28 @@ def test_the_agency_finds_no_draft_or_logged_referral_to_it(client, world, mode)
     assert client.get(url).status_code == NOT_FOUND
     assert client.post(url, action_data("accept", other, personas)).status_code == NOT_FOUND
     assert Referral.objects.get(pk=other.pk).status == other.status
+
+
+def test_a_cbo_member_finds_only_the_cases_they_opened(client, world):
+    """The head's own case, in the same CBO, is not there for the member."""
+    personas = world[0]
+    case = make_case(personas.cbo_head)
+    referral = make_referral(personas.cbo_head, case, jkm_service(personas, name="Lain"))
+    attachment = services.attachment_add(
+        actor=personas.cbo_head.membership,
+        case_id=case.pk,
+        upload=SimpleUploadedFile("ic.pdf", b"%PDF-1.4 ic", content_type="application/pdf"),
+    )
+    sign_in(client, personas.cbo_member)
+    for name, key in [
+        ("cases:case", case.pk),
+        ("cases:referral_new", case.pk),
+        ("cases:attachment", attachment.pk),
+        ("cases:referral", referral.pk),
+    ]:
+        assert client.get(reverse(name, args=[key])).status_code == NOT_FOUND, name
+    note = {"text": "Nota", "submission_key": str(uuid.uuid4())}
+    assert client.post(reverse("cases:case_note", args=[case.pk]), note).status_code == NOT_FOUND
+    assert not CaseNote.objects.exists()
+    sign_in(client, personas.cbo_head)
+    assert client.get(reverse("cases:case", args=[case.pk])).status_code == OK

@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from santuni.accounts.tests.personas import sign_in
 from santuni.cases import services
@@ -25,6 +25,13 @@ KL = timezone.get_fixed_timezone(8 * 60)
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=KL)
 # A reference as a list shows it, at the start of an item's link.
 LISTED = re.compile(r">(K-[A-Z0-9]{6}(?:-\d+)?)[ <]")
+
+
+@pytest.fixture(autouse=True)
+def in_malay():
+    """Addresses and pages in Malay, whatever language an earlier test left active."""
+    with translation.override("ms"):
+        yield
 
 
 def shown(response) -> set[str]:
