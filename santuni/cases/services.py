@@ -210,10 +210,6 @@ def _case_create(actor, client, consent, category, urgency, situation, submissio
     return CaseCreated(case, possible_duplicate=duplicate)
 
 
-def _may_work_on_case(actor: Membership, case: Case) -> bool:
-    return actor.role in (Role.CBO_HEAD, Role.CBO_MEMBER, Role.DISTRICT_OFFICER)
-
-
 @transaction.atomic
 def case_note_add(
     *, actor: Membership, case_id, text: str, submission_key: uuid.UUID | None = None
@@ -355,7 +351,7 @@ def client_export(*, actor: Membership, case_id) -> dict[str, Any]:
     """All Santuni holds about the person, for them to take (PDPA portability)."""
     case = case_for(actor, case_id)
     _require(actor.role == Role.CBO_HEAD)
-    data = audit._plain(_client_data(case.client))
+    data = _client_data(case.client)
     audit.record(actor=actor, action="client.exported", obj=case.client, changes={})
     return data
 

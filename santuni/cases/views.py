@@ -254,7 +254,7 @@ def client_export(request, case_id):
     case = selectors.case_for(membership, case_id)
     data = services.client_export(actor=membership, case_id=case.pk)
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="santuni-{case.reference}.json"'
