@@ -227,6 +227,15 @@ def case_note_add(
 
 
 ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+# What each type's files start with: the browser's word for the type is not trusted.
+SIGNATURES = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
+
+
+def _starts_as(upload: UploadedFile, content_type: str) -> bool:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return head.startswith(SIGNATURES[content_type])
 
 
 @transaction.atomic
@@ -234,7 +243,7 @@ def attachment_add(*, actor: Membership, case_id, upload: UploadedFile) -> Attac
     case = case_for(actor, case_id, lock=True)
     if upload.size > settings.SANTUNI["ATTACHMENT_MAX_BYTES"]:
         raise CaseError(_("The file is too large: at most 5 MB."))
-    if upload.content_type not in ATTACHMENT_TYPES:
+    if upload.content_type not in ATTACHMENT_TYPES or not _starts_as(upload, upload.content_type):
         raise CaseError(_("Attach a PDF, JPEG or PNG file."))
     attachment = Attachment.objects.create(
         case=case,

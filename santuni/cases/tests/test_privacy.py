@@ -312,6 +312,8 @@ def test_attachments_are_checked_and_served_only_to_who_sees_the_case(client, pe
     assert "5 MB" in page
     exe = SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")
     assert "PDF, JPEG" in client.post(url, {"file": exe}).content.decode()
+    disguised = SimpleUploadedFile("surat.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    assert "PDF, JPEG" in client.post(url, {"file": disguised}).content.decode()
     good = SimpleUploadedFile("surat.pdf", b"%PDF-1.4 ok", content_type="application/pdf")
     assert client.post(url, {"file": good}).status_code == 302
     item = Attachment.objects.get()
