@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from django.db import connections
 
 from santuni.accounts.tests.personas import make_personas
 from santuni.cases.models import Case, Referral
@@ -42,6 +43,9 @@ def site(live_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser, live_server.url, people
+        # Queries made while Playwright runs use a connection of their own (its event loop
+        # is another context); closed here, the test database can be dropped at the end.
+        connections.close_all()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
