@@ -499,6 +499,9 @@ def _recipients(referral: Referral, tell: str) -> list[int]:
     if referral.mode == Referral.Mode.LOGGED:
         return []
     if tell == "receivers":
+        if referral.status == S.SENT and referral.case.urgency == Urgency.IMMEDIATE:
+            # In immediate danger the district officers hear of every referral sent, at once.
+            return [*notify.receivers(referral), *notify.district_officers(referral)]
         return notify.receivers(referral)
     if tell == "senders":
         return notify.senders(referral)
@@ -589,15 +592,6 @@ def _send(referral: Referral, actor: Membership, override: str) -> None:
         referral.case.urgency, now
     )
     _move(referral, actor, "send", S.SENT, extra=extra)
-    _tell_district_if_urgent(referral, actor)
-
-
-def _tell_district_if_urgent(referral: Referral, actor: Membership) -> None:
-    """In immediate danger the district officers hear of every referral sent, at once."""
-    if referral.case.urgency == Urgency.IMMEDIATE:
-        notify.referral_event(
-            referral, "sent", notify.district_officers(referral), exclude=actor.user_id
-        )
 
 
 def _new_referral(
@@ -835,7 +829,6 @@ def referral_redirect(
         if onward.consent_override:
             extra["consent_overridden"] = True
         _move(onward, actor, "send", S.SENT, extra=extra)
-        _tell_district_if_urgent(onward, actor)
         return onward
 
 

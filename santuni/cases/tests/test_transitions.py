@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -439,6 +440,24 @@ def test_a_referral_to_an_organisation_without_focal_point_goes_to_the_district_
         (officer.pk, referral.pk, "sent")
     ]
     assert [message.to for message in mail.outbox] == [[officer.email]]
+
+
+@pytest.mark.parametrize("has_focal_point", [True, False], ids=["agency", "no-focal-point"])
+def test_in_immediate_danger_the_district_officer_hears_of_a_referral_once(
+    personas, service, has_focal_point
+):
+    if not has_focal_point:
+        service = ServiceFactory(organization=OrganizationFactory(name="Rumah Ehsan Sampel"))
+    case = make_case(personas.cbo_head, urgency=Urgency.IMMEDIATE)
+    make_referral(personas.cbo_head, case, service)
+    told = sorted(Notification.objects.values_list("recipient", flat=True))
+    expected = [personas.district_officer.user.pk]
+    if has_focal_point:
+        expected.append(personas.agency_focal_point.user.pk)
+    assert told == sorted(expected)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        get_user_model().objects.get(pk=pk).email for pk in expected
+    )
 
 
 def test_no_message_or_audit_row_of_the_whole_life_cycle_names_the_person(
