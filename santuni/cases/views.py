@@ -37,11 +37,15 @@ CASE_WRITERS = (Role.CBO_HEAD, Role.CBO_MEMBER)
 
 
 def _filters(request, statuses) -> tuple[ListFilterForm, ListFilter]:
+    """The filters asked for; a wrong value is marked on the form and the others still apply."""
     form = ListFilterForm(request.GET or None, statuses=statuses)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        return form, ListFilter(data["status"], data["urgency"], data["target_group"])
-    return form, ListFilter()
+    if not form.is_bound:
+        return form, ListFilter()
+    form.is_valid()
+    data = form.cleaned_data
+    return form, ListFilter(
+        data.get("status", ""), data.get("urgency", ""), data.get("target_group")
+    )
 
 
 def _page(request, items):

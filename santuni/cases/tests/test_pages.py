@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from santuni.accounts.tests.personas import sign_in
-from santuni.cases import mykad
+from santuni.cases import mykad, services
 from santuni.cases.models import Case, Referral
 
 from .factories import jkm_service, make_case, make_referral, malay
@@ -241,3 +241,15 @@ def test_the_pages_are_in_english_too(client, personas):
     page = client.get("/en" + reverse("cases:case", args=[case.pk])).content.decode()
     assert '<html lang="en">' in page
     assert "Refer to a service" in page
+
+
+def test_a_wrong_filter_value_is_marked_and_the_other_filters_still_apply(client, personas):
+    open_case = make_case(personas.cbo_head)
+    closed = make_case(personas.cbo_head)
+    services.case_close(actor=personas.cbo_head.membership, case_id=closed.pk, version=None)
+    sign_in(client, personas.cbo_head)
+    response = client.get(reverse("cases:cases"), {"status": "open", "urgency": "bogus"})
+    page = response.content.decode()
+    assert open_case.reference in page
+    assert closed.reference not in page
+    assert "urgency" in response.context["form"].errors
