@@ -1,10 +1,10 @@
-"""Only the service-level targets are in the admin: people's records are never shown there."""
+"""Only target times and public holidays are in the admin: people's records never are."""
 
 from django.contrib import admin
 
 from santuni.accounts.admin import Audited
 
-from .models import ServiceLevel
+from .models import PublicHoliday, ServiceLevel
 
 
 @admin.register(ServiceLevel)
@@ -16,3 +16,10 @@ class ServiceLevelAdmin(Audited, admin.ModelAdmin):
         "complete_within",
         "complete_unit",
     ]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(Audited, admin.ModelAdmin):
+    list_display = ["date", "name", "state"]
+    list_filter = ["state"]
+    date_hierarchy = "date"

@@ -1,10 +1,12 @@
-"""Target times: a number of hours, or of working days (Monday to Friday, Malaysian time)."""
+"""Target times: a number of hours, or of working days (Monday to Friday but public holidays,
+Malaysian time)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import ServiceLevel, Urgency
+from .models import PublicHoliday, ServiceLevel, Urgency
 
 # Used when an urgency has no row (the admin deleted it): the defaults of the migration.
 DEFAULTS = {
@@ -14,26 +16,44 @@ DEFAULTS = {
 }
 
 
-def add(start: datetime, amount: int, unit: str) -> datetime:
+def add(start: datetime, amount: int, unit: str, holidays: frozenset[date] = frozenset()):
     if unit == ServiceLevel.Unit.HOURS:
         return start + timedelta(hours=amount)
     local = timezone.localtime(start)
-    # Sent at a weekend, the count starts on Monday at the same time.
-    while local.weekday() >= 5:
+
+    def working(day: datetime) -> bool:
+        return day.weekday() < 5 and day.date() not in holidays
+
+    # Sent on a day off, the count starts on the next working day at the same time.
+    while not working(local):
         local += timedelta(days=1)
     while amount > 0:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if working(local):
             amount -= 1
     return local
 
 
-def due_times(urgency: str, start: datetime) -> tuple[datetime, datetime]:
-    """(acknowledge by, complete by) for a referral of this urgency sent at `start`."""
+def holidays_from(start: datetime, state_id: int | None) -> frozenset[date]:
+    """National holidays and the state's, from the start for long enough to count over."""
+    first = timezone.localdate(start)
+    return frozenset(
+        PublicHoliday.objects.filter(Q(state=None) | Q(state=state_id))
+        .filter(date__gte=first, date__lte=first + timedelta(days=366))
+        .values_list("date", flat=True)
+    )
+
+
+def due_times(urgency: str, start: datetime, state_id: int | None = None):
+    """(acknowledge by, complete by) for a referral of this urgency sent at `start` in a
+    district of the state."""
     level = ServiceLevel.objects.filter(urgency=urgency).first()
     if level is None:
         ack, ack_unit, done, done_unit = DEFAULTS[urgency]
     else:
         ack, ack_unit = level.acknowledge_within, level.acknowledge_unit
         done, done_unit = level.complete_within, level.complete_unit
-    return add(start, ack, ack_unit), add(start, done, done_unit)
+    days_off = frozenset()
+    if ServiceLevel.Unit.WORKING_DAYS in (ack_unit, done_unit):
+        days_off = holidays_from(start, state_id)
+    return add(start, ack, ack_unit, days_off), add(start, done, done_unit, days_off)

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from santuni.accounts.models import Membership
 from santuni.directory.models import Organization, Service, TaxonomyTerm
-from santuni.geo.models import District, Mukim
+from santuni.geo.models import District, Mukim, State
 from santuni.lib import crypto
 
 TARGET_GROUPS = "kumpulan-sasar"
@@ -416,6 +416,39 @@ class ServiceLevel(models.Model):
 
     def __str__(self) -> str:
         return self.get_urgency_display()
+
+
+class PublicHoliday(models.Model):
+    """A day that is not a working day: national (no state) or in one state. Target times
+    counted in working days skip it."""
+
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=200)
+    state = models.ForeignKey(
+        State,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("state"),
+        help_text=_("Leave empty for a national holiday."),
+    )
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(state__isnull=True), name="cas_holiday_national"
+            ),
+            models.UniqueConstraint(
+                fields=["date", "state"], condition=Q(state__isnull=False), name="cas_holiday_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
 
 
 class Notification(models.Model):

@@ -589,7 +589,7 @@ def _send(referral: Referral, actor: Membership, override: str) -> None:
         _move(referral, actor, "send", S.IN_PROGRESS, extra=extra)
         return
     referral.acknowledge_due, referral.complete_due = deadlines.due_times(
-        referral.case.urgency, now
+        referral.case.urgency, now, referral.district.state_id
     )
     _move(referral, actor, "send", S.SENT, extra=extra)
 
@@ -824,7 +824,9 @@ def referral_redirect(
         )
         onward = made[0]
         now = timezone.now()
-        onward.acknowledge_due, onward.complete_due = deadlines.due_times(onward.case.urgency, now)
+        onward.acknowledge_due, onward.complete_due = deadlines.due_times(
+            onward.case.urgency, now, onward.district.state_id
+        )
         extra = {"redirected_from": str(referral_id)}
         if onward.consent_override:
             extra["consent_overridden"] = True

@@ -1,7 +1,7 @@
 """Target times per urgency: working days skip the weekend; a referral past its time shows as
 overdue and the deadline check escalates it once, to the district officers and the agency."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from santuni.accounts.tests.personas import sign_in
 from santuni.cases import deadlines, services
-from santuni.cases.models import Notification, Referral, ReferralEvent, ServiceLevel, Urgency
+from santuni.cases.models import (
+    Notification,
+    PublicHoliday,
+    Referral,
+    ReferralEvent,
+    ServiceLevel,
+    Urgency,
+)
+from santuni.geo.models import State
 
 from .factories import jkm_service, make_case, make_referral
 
@@ -152,3 +160,21 @@ def test_a_logged_referral_has_no_targets(personas):
     )
     assert referral.status == Referral.Status.IN_PROGRESS
     assert (referral.acknowledge_due, referral.complete_due) == (None, None)
+
+
+def test_public_holidays_of_the_nation_and_of_the_state_are_not_working_days(personas):
+    negeri_sembilan = personas.district.state
+    selangor = State.objects.get(code="MY-10")
+    PublicHoliday.objects.create(date=date(2026, 12, 7), name="Cuti umum sampel")
+    PublicHoliday.objects.create(
+        date=date(2026, 12, 8), name="Cuti negeri sampel", state=negeri_sembilan
+    )
+    PublicHoliday.objects.create(date=date(2026, 12, 9), name="Cuti Selangor", state=selangor)
+    service = jkm_service(personas)
+    with time_machine.travel(FRIDAY_16, tick=False):
+        referral = make_referral(
+            personas.cbo_head, make_case(personas.cbo_head, urgency="normal"), service
+        )
+    # Friday + 3 working days: not Monday 7th (national) nor Tuesday 8th (Negeri Sembilan);
+    # Wednesday 9th counts (only Selangor's), then Thursday 10th and Friday 11th.
+    assert referral.acknowledge_due == datetime(2026, 12, 11, 16, 0, tzinfo=KL)
