@@ -73,6 +73,21 @@ def referral_for(membership: Membership, referral_id, *, lock: bool = False) -> 
         raise Http404 from None
 
 
+def possible_duplicates(membership: Membership, case: Case) -> list[Case]:
+    """For a district officer, who sees the whole district: other people's cases recorded
+    with the same MyKad number (by its keyed hash), perhaps by another CBO."""
+    client = case.client
+    if membership.role != Role.DISTRICT_OFFICER or not client.mykad_hash:
+        return []
+    return list(
+        cases_visible_to(membership)
+        .filter(client__mykad_hash=client.mykad_hash, client__anonymised_at__isnull=True)
+        .exclude(client=client)
+        .select_related("organization")
+        .order_by("-opened_at")[:10]
+    )
+
+
 def target_groups() -> QuerySet[TaxonomyTerm]:
     return TaxonomyTerm.objects.filter(taxonomy__code=TARGET_GROUPS).order_by("name")
 

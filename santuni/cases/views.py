@@ -166,6 +166,7 @@ def _case_page(request, case, **forms):
             "may_close": membership.role in (Role.CBO_HEAD, Role.DISTRICT_OFFICER)
             and case.status == Case.Status.OPEN,
             "age": case.client.age_on(timezone.localdate()),
+            "duplicates": selectors.possible_duplicates(membership, case),
         },
     )
 

@@ -106,6 +106,20 @@ def test_a_second_record_of_the_same_mykad_in_the_district_is_flagged_not_reveal
     assert personas.other_cbo.organization.name not in page
 
 
+def test_the_district_officer_sees_which_cases_may_be_the_same_person(client, personas):
+    theirs = make_case(personas.other_cbo_head)
+    ours = make_case(personas.cbo_head)
+    someone_else = make_case(personas.cbo_head, mykad="900101051235", sex="m")
+    sign_in(client, personas.district_officer)
+    page = client.get(reverse("cases:case", args=[ours.pk])).content.decode()
+    assert reverse("cases:case", args=[theirs.pk]) in page
+    assert reverse("cases:case", args=[someone_else.pk]) not in page
+    # A CBO head is only warned when recording, never shown the other CBO's case.
+    sign_in(client, personas.cbo_head)
+    page = client.get(reverse("cases:case", args=[ours.pk])).content.decode()
+    assert reverse("cases:case", args=[theirs.pk]) not in page
+
+
 def case_form(**changes):
     values = {
         "urgency": "normal",
