@@ -24,7 +24,7 @@ from santuni.directory.models import CboProfile, Service, TaxonomyTerm
 from santuni.geo.models import Mukim
 from santuni.lib import crypto
 
-from . import deadlines, notify
+from . import deadlines, mykad, notify
 from .models import (
     Attachment,
     Case,
@@ -153,7 +153,9 @@ def _case_create(actor, client, consent, category, urgency, situation, submissio
     district_id = (
         actor.district_id or CboProfile.objects.get(organization=actor.organization_id).district_id
     )
-    mykad_hash = crypto.keyed_hash(client.mykad) if client.mykad else ""
+    # The same number however it was typed (with or without dashes) matches.
+    number = mykad.compact(client.mykad)
+    mykad_hash = crypto.keyed_hash(number) if number else ""
     duplicate = bool(mykad_hash) and (
         Client.objects.filter(
             district=district_id, mykad_hash=mykad_hash, anonymised_at__isnull=True
@@ -164,7 +166,7 @@ def _case_create(actor, client, consent, category, urgency, situation, submissio
         district_id=district_id,
         mukim=client.mukim,
         name=client.name,
-        mykad=client.mykad,
+        mykad=number,
         mykad_hash=mykad_hash,
         phone=client.phone,
         address=client.address,
