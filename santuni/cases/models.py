@@ -282,6 +282,8 @@ class Referral(models.Model):
     OPEN = (Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS)
     # Back with the sender, who has to refer again.
     RETURNED = (Status.DECLINED, Status.REDIRECTED)
+    # Finished for the receiving organisation: it no longer sees who the person is.
+    ENDED = (Status.CANCELLED, Status.DECLINED, Status.REDIRECTED, Status.CLOSED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=16, unique=True)
@@ -348,6 +350,10 @@ class Referral(models.Model):
         ):
             return "complete"
         return ""
+
+    @property
+    def ended(self) -> bool:
+        return self.status in self.ENDED
 
     @property
     def reason_label(self) -> str:

@@ -4,10 +4,13 @@ Every message names the referral by its reference and links to it; what happened
 the reader's words, never who the person is.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,8 @@ from santuni.lib.mail import render_bilingual
 
 from . import messaging
 from .models import Notification, Referral, Urgency
+
+logger = logging.getLogger(__name__)
 
 MESSAGES = {
     "sent": _("New referral %(reference)s is waiting for your answer."),
@@ -65,11 +70,15 @@ def receivers(referral: Referral) -> list[int]:
 
 
 def senders(referral: Referral) -> list[int]:
-    """The CBO's heads and whoever opened the case."""
-    heads = _active(
-        Membership.objects.filter(role=Role.CBO_HEAD, organization=referral.case.organization_id)
-    ).values_list("user_id", flat=True)
-    return [*heads, referral.case.opened_by.user_id]
+    """The CBO's heads and whoever opened the case (while they still hold that role)."""
+    case = referral.case
+    return list(
+        _active(
+            Membership.objects.filter(
+                Q(role=Role.CBO_HEAD, organization=case.organization_id) | Q(pk=case.opened_by_id)
+            )
+        ).values_list("user_id", flat=True)
+    )
 
 
 def district_officers(referral: Referral) -> list[int]:
@@ -91,7 +100,7 @@ def referral_event(referral: Referral, kind: str, user_ids, *, exclude: int | No
     )
     urgent = referral.case.urgency == Urgency.IMMEDIATE or kind in ("acknowledge", "complete")
     transaction.on_commit(
-        lambda: _deliver(referral.pk, referral.reference, kind, recipients, urgent)
+        lambda: _deliver(referral.pk, referral.reference, kind, recipients, urgent), robust=True
     )
 
 
@@ -101,14 +110,38 @@ def _deliver(referral_id, reference: str, kind: str, recipients: list[int], urge
         "cases/email/referral", {"message": _Message(kind, reference), "link": link}
     )
     users = get_user_model().objects.filter(pk__in=recipients, is_active=True)
+    # One email each: colleagues in other organisations do not see each other's address. A
+    # failure is logged and the others still go; the in-app notification is already saved.
     with get_connection() as connection:
-        # One email each: colleagues in other organisations do not see each other's address.
         for user in users:
             if user.email:
-                send_mail(subject, body, None, [user.email], connection=connection)
+                _attempt(
+                    "email",
+                    reference,
+                    user,
+                    send_mail,
+                    subject,
+                    body,
+                    None,
+                    [user.email],
+                    connection=connection,
+                )
     if urgent:
         sender = messaging.backend()
         with translation.override("ms"):
             text = f"Santuni: {message(kind, reference)} {link}"
         for user in users:
-            sender.send(user, text)
+            _attempt("text message", reference, user, sender.send, user, text)
+
+
+def _attempt(what: str, reference: str, user, send, *args, **kwargs) -> None:
+    try:
+        send(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 (any provider's failure; the rest must still go)
+        logger.warning(
+            "%s about referral %s to user #%s failed: %s",
+            what,
+            reference,
+            user.pk,
+            type(error).__name__,
+        )

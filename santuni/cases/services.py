@@ -212,11 +212,18 @@ def _case_create(actor, client, consent, category, urgency, situation, submissio
     return CaseCreated(case, possible_duplicate=duplicate)
 
 
+def _refuse_if_anonymised(case: Case) -> None:
+    """Once the person's details are removed, nothing new about them may be added."""
+    if case.client.anonymised_at is not None:
+        raise CaseError(_("The person withdrew their consent: nothing more can be added."))
+
+
 @transaction.atomic
 def case_note_add(
     *, actor: Membership, case_id, text: str, submission_key: uuid.UUID | None = None
 ) -> CaseNote:
     case = case_for(actor, case_id, lock=True)
+    _refuse_if_anonymised(case)
     if submission_key is not None:
         earlier = CaseNote.objects.filter(case=case, submission_key=submission_key).first()
         if earlier is not None:
@@ -243,6 +250,7 @@ def _starts_as(upload: UploadedFile, content_type: str) -> bool:
 @transaction.atomic
 def attachment_add(*, actor: Membership, case_id, upload: UploadedFile) -> Attachment:
     case = case_for(actor, case_id, lock=True)
+    _refuse_if_anonymised(case)
     if upload.size > settings.SANTUNI["ATTACHMENT_MAX_BYTES"]:
         raise CaseError(_("The file is too large: at most 5 MB."))
     if upload.content_type not in ATTACHMENT_TYPES or not _starts_as(upload, upload.content_type):
@@ -286,14 +294,18 @@ def case_close(*, actor: Membership, case_id, version: int | None) -> Case:
         raise CaseError(
             _("This case still has referrals that are not finished. Cancel or close them first.")
         )
+    _close(case, actor, timezone.now())
+    return case
+
+
+def _close(case: Case, actor: Membership, now: datetime) -> None:
     case.status = Case.Status.CLOSED
-    case.closed_at = timezone.now()
+    case.closed_at = now
     case.version += 1
     case.save(update_fields=["status", "closed_at", "version"])
     audit.record(
         actor=actor, action="case.closed", obj=case, changes={"status": ["open", "closed"]}
     )
-    return case
 
 
 def _client_data(client: Client) -> dict[str, Any]:
@@ -380,10 +392,13 @@ def consent_withdraw(*, actor: Membership, case_id) -> None:
     for referral in Referral.objects.select_for_update().filter(case__client=client):
         if referral.status in (S.DRAFT, S.SENT):
             _move(referral, actor, "cancel", S.CANCELLED, note="")
-        elif referral.status in (S.ACCEPTED, S.IN_PROGRESS):
+        elif referral.status in (S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED):
             referral.close_reason = Referral.CloseReason.CLIENT_WITHDREW
             _move(referral, actor, "close", S.CLOSED, reason=referral.close_reason)
-    client.cases.filter(status=Case.Status.OPEN).update(status=Case.Status.CLOSED, closed_at=now)
+    for open_case in Case.objects.select_for_update().filter(
+        client=client, status=Case.Status.OPEN
+    ):
+        _close(open_case, actor, now)
     _anonymise(client, now)
     audit.record(actor=actor, action="client.consent_withdrawn", obj=client, changes={})
 
@@ -399,6 +414,9 @@ def _anonymise(client: Client, now: datetime) -> None:
         address="",
         date_of_birth=None,
         age=client.age_on(today),
+        # A mukim and a household size can point to one family; the district is kept.
+        mukim=None,
+        household_size=None,
         household="",
         oku_card="",
         anonymised_at=now,
@@ -599,6 +617,8 @@ def _send(referral: Referral, actor: Membership, override: str) -> None:
 def _new_referral(
     case: Case, service: Service, actor: Membership, mode: str, summary: str, **fields
 ) -> Referral:
+    # Numbered under the case's row lock: two referrals of one case at once wait in turn.
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
     number = case.referrals.count() + 1
     referral = Referral.objects.create(
         reference=f"{case.reference}-{number}",

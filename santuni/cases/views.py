@@ -94,10 +94,7 @@ def case_new(request):
     form = CaseForm(
         request.POST or None,
         district=membership.district_id,
-        initial={
-            "urgency": urgency,
-            "consent_purposes": [p for p, _label in Consent.Purpose.choices],
-        },
+        initial={"urgency": urgency},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,7 +143,9 @@ def case_new(request):
 
 
 def _case_page(request, case, **forms):
+    """The whole record of the person; every showing of it is audited."""
     membership = active_membership(request)
+    services.client_record_view(actor=membership, case=case)
     referrals = selectors.case_timeline(case)
     consent = case.client.consents.first()
     return render(
@@ -175,9 +174,7 @@ def _case_page(request, case, **forms):
 @role_required(*CASE_ROLES)
 def case_detail(request, case_id):
     membership = active_membership(request)
-    case = selectors.case_for(membership, case_id)
-    services.client_record_view(actor=membership, case=case)
-    return _case_page(request, case)
+    return _case_page(request, selectors.case_for(membership, case_id))
 
 
 @sensitive_post_parameters()
@@ -188,14 +185,18 @@ def case_note(request, case_id):
     membership = active_membership(request)
     form = NoteForm(request.POST)
     if form.is_valid():
-        services.case_note_add(
-            actor=membership,
-            case_id=case_id,
-            text=form.cleaned_data["text"],
-            submission_key=form.cleaned_data["submission_key"],
-        )
-        messages.success(request, _("Note added."))
-        return redirect("cases:case", case_id)
+        try:
+            services.case_note_add(
+                actor=membership,
+                case_id=case_id,
+                text=form.cleaned_data["text"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except services.CaseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("cases:case", case_id)
     return _case_page(request, selectors.case_for(membership, case_id), note_form=form)
 
 
@@ -477,6 +478,7 @@ def referral_detail(request, referral_id):
             "q": text,
             "choices": choices,
             "sees_case": membership.role != Role.AGENCY_FOCAL_POINT,
+            "sees_person": membership.role != Role.AGENCY_FOCAL_POINT or not referral.ended,
             "overdue": referral.overdue(),
             "active": referral.status in Referral.OPEN,
             "may_redirect": "redirect" in allowed,

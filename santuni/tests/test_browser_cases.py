@@ -74,6 +74,8 @@ def fill_case_form(page, *, name, mukim_id, group_id):
     page.locator("select[name='mukim']").select_option(str(mukim_id))
     page.locator(f"input[name='target_groups'][value='{group_id}']").check()
     page.locator("input[name='consent_method'][value='written']").check()
+    for purpose in ("record", "share", "contact"):
+        page.locator(f"input[name='consent_purposes'][value='{purpose}']").check()
 
 
 def test_a_case_is_referred_answered_and_followed_up(site):
@@ -93,8 +95,9 @@ def test_a_case_is_referred_answered_and_followed_up(site):
     head.wait_for_url("**/kes/baru?tahap=high")
     assert head.locator("input[name='urgency'][value='high']").is_checked()
     purposes = head.locator("input[name='consent_purposes']")
-    assert purposes.count() > 0
-    assert all(purposes.nth(i).is_checked() for i in range(purposes.count()))
+    # Nothing is agreed for the person: the head ticks what they said yes to.
+    assert purposes.count() == 3
+    assert not any(purposes.nth(i).is_checked() for i in range(purposes.count()))
     assert_fits_and_accessible(head)
 
     # Without the name: the form says what to change and keeps what was typed.

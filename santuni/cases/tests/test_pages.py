@@ -253,3 +253,11 @@ def test_a_wrong_filter_value_is_marked_and_the_other_filters_still_apply(client
     assert open_case.reference in page
     assert closed.reference not in page
     assert "urgency" in response.context["form"].errors
+
+
+def test_the_form_agrees_to_nothing_for_the_person(client, personas):
+    sign_in(client, personas.cbo_head)
+    page = client.get(reverse("cases:case_new") + "?tahap=normal").content.decode()
+    boxes = [line for line in page.split("<input") if 'name="consent_purposes"' in line]
+    assert len(boxes) == 3
+    assert not any("checked" in box for box in boxes)

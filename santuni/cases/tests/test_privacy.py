@@ -276,6 +276,7 @@ def test_withdrawn_consent_anonymises_and_stops_the_referrals(client, personas, 
     assert (person.oku_card, person.household, person.date_of_birth) == ("", "", None)
     # What statistics count stays.
     assert (person.sex, person.age, person.district_id) == ("f", 41, personas.district.pk)
+    assert (person.mukim, person.household_size) == (None, None)
     assert not CaseNote.objects.exists()
     assert not Attachment.objects.exists()
     from django.core.files.storage import default_storage
@@ -336,3 +337,70 @@ def test_attachments_are_checked_and_served_only_to_who_sees_the_case(client, pe
     assert CLIENT_NAME not in download["Content-Disposition"]
     sign_in(client, personas.other_cbo_head)
     assert client.get(reverse("cases:attachment", args=[item.pk])).status_code == 404
+
+
+def test_nothing_can_be_added_about_a_person_who_withdrew_consent(client, personas):
+    case = make_case(personas.cbo_head)
+    services.consent_withdraw(actor=personas.cbo_head.membership, case_id=case.pk)
+    sign_in(client, personas.cbo_head)
+    note = client.post(reverse("cases:case_note", args=[case.pk]), {"text": "Telefon baru 0123"})
+    assert note.status_code == 200
+    pdf = SimpleUploadedFile("ic.pdf", b"%PDF-1.4", content_type="application/pdf")
+    attach = client.post(reverse("cases:case_attach", args=[case.pk]), {"file": pdf})
+    assert attach.status_code == 200
+    assert not CaseNote.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_withdrawal_closes_cases_and_referrals_through_their_usual_steps(personas):
+    case = make_case(personas.cbo_head)
+    referral = make_referral(personas.cbo_head, case, jkm_service(personas))
+    focal = personas.agency_focal_point.membership
+    services.referral_accept(actor=focal, referral_id=referral.pk, version=None)
+    services.referral_complete(
+        actor=focal, referral_id=referral.pk, version=None, outcome="service_delivered"
+    )
+    services.consent_withdraw(actor=personas.cbo_head.membership, case_id=case.pk)
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert (referral.status, referral.close_reason) == ("closed", "client_withdrew")
+    assert referral.outcome == "service_delivered"  # what statistics count stays
+    assert (case.status, case.version) == ("closed", 2)
+    assert AuditEntry.objects.filter(action="case.closed", object_id=str(case.pk)).exists()
+
+
+def test_the_agency_no_longer_sees_the_person_once_the_referral_is_finished(client, personas):
+    case = make_case(personas.cbo_head)
+    referral = make_referral(personas.cbo_head, case, jkm_service(personas))
+    services.referral_cancel(
+        actor=personas.cbo_head.membership, referral_id=referral.pk, version=None
+    )
+    sign_in(client, personas.agency_focal_point)
+    page = client.get(reverse("cases:referral", args=[referral.pk])).content.decode()
+    inbox = client.get(reverse("cases:referrals")).content.decode()
+    assert referral.reference in page
+    assert referral.reference in inbox
+    for text in (CLIENT_NAME, "Perlukan perlindungan"):
+        assert text not in page
+    assert CLIENT_NAME not in inbox
+
+
+def test_a_failed_email_is_logged_and_the_others_still_go(personas, monkeypatch, caplog):
+    from django.core import mail
+
+    from santuni.cases import notify
+
+    real = notify.send_mail
+
+    def flaky(subject, body, sender, to, **kwargs):
+        if to == [personas.district_officer.user.email]:
+            raise ConnectionRefusedError("smtp down")
+        return real(subject, body, sender, to, **kwargs)
+
+    monkeypatch.setattr(notify, "send_mail", flaky)
+    case = make_case(personas.cbo_head, urgency="immediate")
+    referral = make_referral(personas.cbo_head, case, jkm_service(personas))
+    assert referral.status == Referral.Status.SENT
+    assert [m.to for m in mail.outbox] == [[personas.agency_focal_point.user.email]]
+    assert "email about referral" in caplog.text
+    assert "ConnectionRefusedError" in caplog.text

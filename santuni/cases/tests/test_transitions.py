@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
-from santuni.accounts.models import AuditEntry
+from santuni.accounts.models import AuditEntry, Membership
 from santuni.directory.tests.factories import OrganizationFactory, ServiceFactory
 
 from .. import messaging, selectors, services
@@ -500,3 +500,16 @@ def test_no_message_or_audit_row_of_the_whole_life_cycle_names_the_person(
     assert {e.action for e in entries} >= {f"referral.{action}" for action in ACTIONS}
     for entry in entries:
         assert_no_personal_data(json.dumps(entry.changes))
+
+
+def test_a_member_whose_role_was_removed_hears_no_more_of_the_case(personas, service):
+    case = make_case(personas.cbo_member)
+    referral = make_referral(personas.cbo_head, case, service)
+    Membership.objects.filter(pk=personas.cbo_member.membership.pk).update(
+        revoked_at=timezone.now()
+    )
+    services.referral_accept(
+        actor=personas.agency_focal_point.membership, referral_id=referral.pk, version=None
+    )
+    told = Notification.objects.filter(kind="accepted").values_list("recipient", flat=True)
+    assert list(told) == [personas.cbo_head.user.pk]
