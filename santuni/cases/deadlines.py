@@ -1,12 +1,16 @@
-"""Target times: a number of hours, or of working days (Monday to Friday but public holidays,
-Malaysian time)."""
+"""Target times: a number of hours, or of working days (not the state's weekend, nor public
+holidays; Malaysian time)."""
 
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 
+from santuni.geo.models import State
+
 from .models import PublicHoliday, ServiceLevel, Urgency
+
+WEEKEND = frozenset({5, 6})
 
 # Used when an urgency has no row (the admin deleted it): the defaults of the migration.
 DEFAULTS = {
@@ -16,13 +20,19 @@ DEFAULTS = {
 }
 
 
-def add(start: datetime, amount: int, unit: str, holidays: frozenset[date] = frozenset()):
+def add(
+    start: datetime,
+    amount: int,
+    unit: str,
+    holidays: frozenset[date] = frozenset(),
+    weekend: frozenset[int] = WEEKEND,
+) -> datetime:
     if unit == ServiceLevel.Unit.HOURS:
         return start + timedelta(hours=amount)
     local = timezone.localtime(start)
 
     def working(day: datetime) -> bool:
-        return day.weekday() < 5 and day.date() not in holidays
+        return day.weekday() not in weekend and day.date() not in holidays
 
     # Sent on a day off, the count starts on the next working day at the same time.
     while not working(local):
@@ -53,7 +63,12 @@ def due_times(urgency: str, start: datetime, state_id: int | None = None):
     else:
         ack, ack_unit = level.acknowledge_within, level.acknowledge_unit
         done, done_unit = level.complete_within, level.complete_unit
-    days_off = frozenset()
+    days_off, weekend = frozenset(), WEEKEND
     if ServiceLevel.Unit.WORKING_DAYS in (ack_unit, done_unit):
         days_off = holidays_from(start, state_id)
-    return add(start, ack, ack_unit, days_off), add(start, done, done_unit, days_off)
+        state = State.objects.filter(pk=state_id).first() if state_id else None
+        weekend = state.weekend_days if state else WEEKEND
+    return (
+        add(start, ack, ack_unit, days_off, weekend),
+        add(start, done, done_unit, days_off, weekend),
+    )

@@ -7,7 +7,7 @@ from .models import District, Mukim, State
 
 @admin.register(State)
 class StateAdmin(Audited, admin.ModelAdmin):
-    list_display = ["code", "name", "name_en"]
+    list_display = ["code", "name", "name_en", "weekend"]
     search_fields = ["name", "name_en", "code"]
     prepopulated_fields = {"slug": ["name"]}
 

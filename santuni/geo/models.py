@@ -27,14 +27,27 @@ class Place(TranslatedMixin, models.Model):
 
 
 class State(Place):
+    class Weekend(models.TextChoices):
+        SATURDAY_SUNDAY = "sat_sun", _("Saturday and Sunday")
+        FRIDAY_SATURDAY = "fri_sat", _("Friday and Saturday")
+
     code = models.CharField(
         _("ISO 3166-2 code"), max_length=5, unique=True, help_text=_("For example MY-05.")
+    )
+    # Kedah, Kelantan and Terengganu rest on Friday and Saturday; target times count in it.
+    weekend = models.CharField(
+        _("weekend"), max_length=7, choices=Weekend.choices, default=Weekend.SATURDAY_SUNDAY
     )
 
     class Meta(Place.Meta):
         verbose_name = _("state")
         verbose_name_plural = _("states")
         constraints = [models.UniqueConstraint(fields=["slug"], name="geo_state_slug_unique")]
+
+    @property
+    def weekend_days(self) -> frozenset[int]:
+        """Python weekday numbers (Monday 0) of the state's weekend."""
+        return frozenset({4, 5} if self.weekend == self.Weekend.FRIDAY_SATURDAY else {5, 6})
 
 
 class District(Place):

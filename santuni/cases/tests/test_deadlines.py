@@ -178,3 +178,20 @@ def test_public_holidays_of_the_nation_and_of_the_state_are_not_working_days(per
     # Friday + 3 working days: not Monday 7th (national) nor Tuesday 8th (Negeri Sembilan);
     # Wednesday 9th counts (only Selangor's), then Thursday 10th and Friday 11th.
     assert referral.acknowledge_due == datetime(2026, 12, 11, 16, 0, tzinfo=KL)
+
+
+def test_working_days_follow_the_state_weekend():
+    kedah = State.objects.get(code="MY-02")
+    assert kedah.weekend_days == frozenset({4, 5})
+    thursday_9 = datetime(2026, 12, 3, 9, 0, tzinfo=KL)
+    # In Kedah Friday and Saturday are the weekend: Thursday + 1 working day is Sunday.
+    assert deadlines.add(thursday_9, 1, "working_days", weekend=kedah.weekend_days) == datetime(
+        2026, 12, 6, 9, 0, tzinfo=KL
+    )
+    negeri_sembilan = State.objects.get(code="MY-05")
+    assert deadlines.add(
+        thursday_9, 1, "working_days", weekend=negeri_sembilan.weekend_days
+    ) == datetime(2026, 12, 4, 9, 0, tzinfo=KL)
+    assert deadlines.due_times("normal", thursday_9, kedah.pk)[0] == datetime(
+        2026, 12, 8, 9, 0, tzinfo=KL
+    )
