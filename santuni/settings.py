@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "santuni.search",
     "santuni.accounts",
     "santuni.cases",
+    "santuni.aid",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

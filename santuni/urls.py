@@ -14,5 +14,6 @@ urlpatterns += i18n_patterns(
     path("", include("santuni.directory.urls")),
     path("akaun/", include("santuni.accounts.urls")),
     path("kes/", include("santuni.cases.urls")),
+    path("bantuan/", include("santuni.aid.urls")),
     prefix_default_language=False,
 )

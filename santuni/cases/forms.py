@@ -107,6 +107,8 @@ class CaseForm(forms.Form):
         label=_("Their relationship to the person"), required=False, max_length=100
     )
     submission_key = SubmissionKeyField()
+    # Set when the case comes from the aid screener: refer it to the district welfare office.
+    refer_service = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     CLIENT_FIELDS = (
         *("name", "sex", "mykad", "date_of_birth", "age", "phone", "address", "mukim"),

@@ -91,12 +91,14 @@ def case_new(request):
     urgency = request.GET.get("tahap")
     if request.method == "GET" and urgency not in Urgency.values:
         return render(request, "cases/case_start.html")
-    form = CaseForm(
-        request.POST or None,
-        district=membership.district_id,
-        initial={"urgency": urgency},
-    )
-    if request.method == "POST" and form.is_valid():
+    if request.POST.get("from_screener"):
+        # Opened from the aid screener's answer: a new form, filled in from it.
+        form = CaseForm(district=membership.district_id, initial=_from_screener(request.POST))
+    else:
+        form = CaseForm(
+            request.POST or None, district=membership.district_id, initial={"urgency": urgency}
+        )
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             made = services.case_create(
@@ -130,6 +132,8 @@ def case_new(request):
                         "district. Ask your district officer before referring them again."
                     ),
                 )
+            if made.created and data["refer_service"]:
+                _refer_from_screener(request, membership, made.case, data["refer_service"])
             return redirect("cases:case", made.case.pk)
     return render(
         request,
@@ -140,6 +144,46 @@ def case_new(request):
             "consent_fields": form.section(CaseForm.CONSENT_FIELDS),
         },
     )
+
+
+def _from_screener(post) -> dict:
+    initial = {
+        "urgency": Urgency.NORMAL,
+        "category": Case.Category.FINANCIAL,
+        "situation": post.get("situation", "")[:5000],
+        "refer_service": post.get("refer_service", ""),
+    }
+    if post.get("age", "").isdigit():
+        initial["age"] = int(post["age"])
+    return initial
+
+
+def _refer_from_screener(request, membership, case, service_id) -> None:
+    """The referral the screener's button promised: sent if the person agreed to share their
+    details, else kept as a draft for the head to send once they agree."""
+    common = {
+        "actor": membership,
+        "case_id": case.pk,
+        "service_id": service_id,
+        "mode": Referral.Mode.LIVE,
+        "summary": case.situation,
+    }
+    try:
+        referral = services.referral_create(**common, send=True)
+    except services.CaseError:
+        referral = services.referral_create(**common, send=False)
+        messages.warning(
+            request,
+            _(
+                "Referral %(reference)s is saved as a draft: the person has not agreed to share "
+                "their details with the welfare office."
+            )
+            % {"reference": referral.reference},
+        )
+    else:
+        messages.success(
+            request, _("Referral %(reference)s sent.") % {"reference": referral.reference}
+        )
 
 
 def _case_page(request, case, **forms):

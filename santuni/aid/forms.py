@@ -1,0 +1,110 @@
+"""The screener's two short steps: the household, then the person who needs help."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from santuni.geo.models import District
+
+from .models import PovertyLine
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class DistrictField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.tr.name} ({obj.state.tr.name})"
+
+
+def yes_no(label, help_text=""):
+    return forms.ChoiceField(
+        label=label, choices=YES_NO, widget=forms.RadioSelect, initial="no", help_text=help_text
+    )
+
+
+class HouseholdForm(forms.Form):
+    district = DistrictField(
+        label=_("Which district does the household live in?"),
+        queryset=District.objects.select_related("state").order_by("state__name", "name"),
+        empty_label=None,
+    )
+    area = forms.ChoiceField(
+        label=_("Town or village?"),
+        choices=[
+            (PovertyLine.Area.URBAN, _("Town (urban)")),
+            (PovertyLine.Area.RURAL, _("Village (rural)")),
+            (PovertyLine.Area.ALL, _("Not sure")),
+        ],
+        widget=forms.RadioSelect,
+        initial=PovertyLine.Area.ALL,
+    )
+    size = forms.IntegerField(
+        label=_("How many people live in the household?"),
+        min_value=1,
+        max_value=30,
+        initial=1,
+    )
+    income = forms.DecimalField(
+        label=_("Household income a month (RM)"),
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        help_text=_("Everyone's pay, pensions and regular help together."),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("district"):
+            self.initial["district"] = District.objects.filter(slug="seremban").first()
+
+
+class PersonForm(forms.Form):
+    age = forms.IntegerField(
+        label=_("Age of the person who needs help"), min_value=0, max_value=130
+    )
+    own_income = forms.DecimalField(
+        label=_("Their own income a month (RM)"),
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
+    )
+    work = forms.ChoiceField(
+        label=_("Do they work?"),
+        choices=[
+            ("working", _("Yes, they work")),
+            ("not_working", _("No, but they could")),
+            ("unable", _("No, they are unable to work")),
+        ],
+        widget=forms.RadioSelect,
+        initial="not_working",
+    )
+    oku = yes_no(_("Are they registered as OKU (with an OKU card)?"))
+    carer = yes_no(_("Do they care full time for a bedridden OKU or chronic patient?"))
+    institution = yes_no(_("Do they live in an institution (a JKM home)?"))
+    pdk = yes_no(_("Are they a trainee of a PDK centre?"))
+    other_aid = yes_no(_("Does the household already get monthly aid from JKM?"))
+    children = forms.CharField(
+        label=_("Ages of the children under 18 in the household"),
+        required=False,
+        max_length=100,
+        help_text=_("Separated by commas, e.g. 5, 9. Leave empty if none."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def clean_children(self):
+        text = self.cleaned_data["children"].replace(";", ",")
+        ages = []
+        for part in text.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or int(part) > 30:
+                raise forms.ValidationError(
+                    _("Write each child's age in whole years, separated by commas, e.g. 5, 9.")
+                )
+            ages.append(int(part))
+        if len(ages) > 20:
+            raise forms.ValidationError(_("At most 20 children."))
+        return tuple(ages)

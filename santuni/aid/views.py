@@ -1,0 +1,95 @@
+"""The aid screener: two short steps, then each scheme with its reason, amount, documents and
+where to apply. Public and stored nowhere: the answers travel in the form (POST, never the
+address) and are forgotten after the answer."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from santuni.accounts.access import active_membership
+from santuni.accounts.models import Role
+
+from . import selectors
+from .forms import HouseholdForm, PersonForm
+from .rules import CHECK, LIKELY, Household, rm, screen
+
+
+def household_of(place: dict, person: dict) -> Household:
+    district = place["district"]
+    work = person["work"]
+    return Household(
+        state_code=district.state.code,
+        state_name=district.state.tr.name,
+        area=place["area"],
+        size=place["size"],
+        income=place["income"],
+        own_income=person["own_income"],
+        age=person["age"],
+        children_ages=person["children"],
+        oku_registered=person["oku"] == "yes",
+        working=work == "working",
+        unable_to_work=work == "unable",
+        carer_of_bedridden=person["carer"] == "yes",
+        in_institution=person["institution"] == "yes",
+        pdk_trainee=person["pdk"] == "yes",
+        other_jkm_aid=person["other_aid"] == "yes",
+    )
+
+
+def summary(results, household: Household) -> str:
+    """The answer in a few lines, for the case a CBO head opens from it."""
+    lines = [
+        _("Aid screener: %(n)s in the household, %(state)s, household income %(income)s a month.")
+        % {"n": household.size, "state": household.state_name, "income": rm(household.income)}
+    ]
+    for result in results:
+        if result.status in (LIKELY, CHECK):
+            lines.append(f"- {result.scheme.tr.name}: {result.status_label}. {result.amount_text}")
+    return "\n".join(lines)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def screener(request):
+    if request.method == "GET":
+        return render(request, "aid/step_household.html", {"form": HouseholdForm()})
+    place = HouseholdForm(request.POST)
+    if not place.is_valid():
+        return render(request, "aid/step_household.html", {"form": place})
+    if request.POST.get("back"):
+        return render(request, "aid/step_household.html", {"form": place})
+    if request.POST.get("step") != "person":
+        return render(request, "aid/step_person.html", {"place": place, "form": PersonForm()})
+    person = PersonForm(request.POST)
+    if not person.is_valid():
+        return render(request, "aid/step_person.html", {"place": place, "form": person})
+    household = household_of(place.cleaned_data, person.cleaned_data)
+    results = screen(household, timezone.localdate())
+    district = place.cleaned_data["district"]
+    office = selectors.welfare_office(district)
+    membership = active_membership(request) if request.user.is_authenticated else None
+    refer = None
+    if membership is not None and membership.role == Role.CBO_HEAD:
+        service = selectors.aid_service(office)
+        refer = {
+            "service": service,
+            "situation": summary(results, household),
+            "age": household.age,
+        }
+    return render(
+        request,
+        "aid/results.html",
+        {
+            "place": place,
+            "person": person,
+            "household": household,
+            "results": results,
+            "district": district,
+            "office": office,
+            "refer": refer,
+            "LIKELY": LIKELY,
+            "CHECK": CHECK,
+        },
+    )
