@@ -150,19 +150,23 @@ class PovertyLines:
         )
 
     def find(self, household: Household) -> PovertyLine | None:
-        def match(line, state_code, area):
-            code = line.state.code if line.state_id else None
-            return code == state_code and line.area == area
-
-        for state_code, area in (
-            (household.state_code, household.area),
-            (household.state_code, PovertyLine.Area.ALL),
-            (None, household.area),
-            (None, PovertyLine.Area.ALL),
-        ):
-            for line in self.lines:  # newest first
-                if match(line, state_code, area):
-                    return line
+        """The state's newest release (its line for the area, else the whole state), else
+        Malaysia's: a newer whole-state figure replaces an older urban or rural one."""
+        for state_code in (household.state_code, None):
+            lines = [
+                line
+                for line in self.lines
+                if (line.state.code if line.state_id else None) == state_code
+            ]
+            if not lines:
+                continue
+            newest = lines[0].effective_from  # newest first
+            release = [line for line in lines if line.effective_from == newest]
+            for area in (household.area, PovertyLine.Area.ALL):
+                for line in release:
+                    if line.area == area:
+                        return line
+            return release[0]
         return None
 
 
@@ -190,7 +194,10 @@ def _income_check(rule, household: Household, pgk: PovertyLine | None) -> Check:
                 "amount": rm(amount),
             }
         else:
-            amount = pgk.amount / max(household.size, 1)
+            # Counted in sen, as the line is written: RM2,402 for 3 is RM800.67 a person.
+            amount = (pgk.amount / max(household.size, 1)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
             limit_words = _("the %(where)s PGK per person of %(amount)s (%(total)s for %(n)s)") % {
                 "where": where,
                 "amount": rm(amount),
