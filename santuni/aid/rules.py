@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from .models import PovertyLine, SchemeVersion
@@ -198,7 +198,9 @@ def _income_check(rule, household: Household, pgk: PovertyLine | None) -> Check:
             amount = (pgk.amount / max(household.size, 1)).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
-            limit_words = _("the %(where)s PGK per person of %(amount)s (%(total)s for %(n)s)") % {
+            limit_words = _(
+                "the %(where)s PGK per person of %(amount)s (%(total)s for %(n)s people)"
+            ) % {
                 "where": where,
                 "amount": rm(amount),
                 "total": rm(pgk.amount),
@@ -245,9 +247,10 @@ def _check(rule, household: Household, on: date, pgk: PovertyLine | None) -> Che
         under = rule["under"]
         children = [a for a in household.children_ages if a < under]
         if children:
-            return Check(
-                True, _("%(n)s child(ren) under %(under)s.") % {"n": len(children), "under": under}
+            said = ngettext(
+                "%(n)s child under %(under)s.", "%(n)s children under %(under)s.", len(children)
             )
+            return Check(True, said % {"n": len(children), "under": under})
         return Check(False, _("No child under %(under)s.") % {"under": under})
     # confirm: JKM checks it (a doctor's recommendation, a home visit).
     text = rule.get("text_en") if (get_language() or "ms").startswith("en") else None
@@ -377,7 +380,7 @@ def validate_rules(rules) -> list[str]:
 # Households the admin's preview runs a version against.
 SAMPLES = [
     (
-        gettext_lazy("Grandmother, 64, raising grandchildren of 5 and 9 on RM1,400"),
+        gettext_lazy("Grandmother, 64, raising grandchildren aged 5 and 9 on RM1,400"),
         Household(
             size=3,
             income=Decimal(1400),

@@ -280,7 +280,7 @@ GRANDMOTHER = dict(age=64, size=3, income=1400, children=(5, 9))
             id="grandmother-bwe-income",
         ),
         pytest.param(GRANDMOTHER, "bwe", "Aged 64: 60 or older.", id="grandmother-bwe-age"),
-        pytest.param(GRANDMOTHER, "bkk", "2 child(ren) under 18.", id="grandmother-bkk"),
+        pytest.param(GRANDMOTHER, "bkk", "2 children under 18.", id="grandmother-bkk"),
         pytest.param(
             dict(age=64, income=2402),
             "bwe",
@@ -320,7 +320,7 @@ GRANDMOTHER = dict(age=64, size=3, income=1400, children=(5, 9))
             dict(size=3, income=2000, own_income=801, oku_registered=True, unable_to_work=True),
             "btb",
             "The own income RM801 is above the Negeri Sembilan PGK per person of RM800.67 "
-            "(RM2,402 for 3).",
+            "(RM2,402 for 3 people).",
             id="btb-per-person",
         ),
         pytest.param(
@@ -365,7 +365,7 @@ def test_btb_own_income_at_the_pgk_per_person_in_sen_is_within_it():
         assert result.status == "check"
         assert (
             "The own income RM800.67 is exactly the Negeri Sembilan PGK per person of RM800.67 "
-            "(RM2,402 for 3): within it." in result.reasons
+            "(RM2,402 for 3 people): within it." in result.reasons
         )
 
 
