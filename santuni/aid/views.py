@@ -77,6 +77,7 @@ def screener(request):
             "service": service,
             "situation": summary(results, household),
             "age": household.age,
+            "size": household.size,
         }
     return render(
         request,

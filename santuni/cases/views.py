@@ -153,8 +153,9 @@ def _from_screener(post) -> dict:
         "situation": post.get("situation", "")[:5000],
         "refer_service": post.get("refer_service", ""),
     }
-    if post.get("age", "").isdigit():
-        initial["age"] = int(post["age"])
+    for name in ("age", "household_size"):
+        if post.get(name, "").isdigit():
+            initial[name] = int(post[name])
     return initial
 
 

@@ -139,7 +139,7 @@ def test_a_cbo_head_opens_a_case_referred_to_the_welfare_office(client, personas
     assert not Case.objects.exists()  # only filled in, not yet recorded
     initial = form.context["form"].initial
     assert "RM450" in initial["situation"]
-    assert initial["age"] == 64
+    assert (initial["age"], initial["household_size"]) == (64, 3)
     filled = {
         "urgency": "normal",
         "category": "financial",
