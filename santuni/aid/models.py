@@ -4,15 +4,11 @@ poverty line (PGK) per state and urban/rural area. No scheme's rules are written
 
 from django.db import models
 from django.db.models import Q
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from santuni.directory.models import en
 from santuni.geo.models import State
 from santuni.lib.i18n import TranslatedMixin
-
-
-def en(label):
-    return format_lazy("{} ({})", label, _("English"))
 
 
 class Sourced(models.Model):

@@ -752,22 +752,30 @@ def referral_start(*, actor: Membership, referral_id, version: int | None, note:
     return _transition("start", actor=actor, referral_id=referral_id, version=version, note=note)
 
 
+def _with_reason(action: str, field: str, choices, refusal, **common) -> Referral:
+    """A step that needs a code from a fixed list (reports count them), kept on the referral."""
+    code = common.pop("code")
+    if code not in choices.values:
+        raise CaseError(refusal)
+
+    def record(referral):
+        setattr(referral, field, code)
+
+    return _transition(action, then=record, reason=code, **common)
+
+
 def referral_decline(
     *, actor: Membership, referral_id, version: int | None, reason: str, note: str = ""
 ):
-    if reason not in Referral.DeclineReason.values:
-        raise CaseError(_("Choose why the referral is declined."))
-
-    def record(referral):
-        referral.decline_reason = reason
-
-    return _transition(
+    return _with_reason(
         "decline",
+        "decline_reason",
+        Referral.DeclineReason,
+        _("Choose why the referral is declined."),
         actor=actor,
         referral_id=referral_id,
         version=version,
-        then=record,
-        reason=reason,
+        code=reason,
         note=note,
     )
 
@@ -775,19 +783,15 @@ def referral_decline(
 def referral_complete(
     *, actor: Membership, referral_id, version: int | None, outcome: str, note: str = ""
 ):
-    if outcome not in Referral.Outcome.values:
-        raise CaseError(_("Choose the outcome."))
-
-    def record(referral):
-        referral.outcome = outcome
-
-    return _transition(
+    return _with_reason(
         "complete",
+        "outcome",
+        Referral.Outcome,
+        _("Choose the outcome."),
         actor=actor,
         referral_id=referral_id,
         version=version,
-        then=record,
-        reason=outcome,
+        code=outcome,
         note=note,
     )
 
@@ -795,19 +799,15 @@ def referral_complete(
 def referral_close(
     *, actor: Membership, referral_id, version: int | None, reason: str, note: str = ""
 ):
-    if reason not in Referral.CloseReason.values:
-        raise CaseError(_("Choose why the referral is closed."))
-
-    def record(referral):
-        referral.close_reason = reason
-
-    return _transition(
+    return _with_reason(
         "close",
+        "close_reason",
+        Referral.CloseReason,
+        _("Choose why the referral is closed."),
         actor=actor,
         referral_id=referral_id,
         version=version,
-        then=record,
-        reason=reason,
+        code=reason,
         note=note,
     )
 
