@@ -45,3 +45,12 @@ def malay_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def on_commit_at_once(monkeypatch):
+    """Side effects queued with transaction.on_commit (email) run at once: a django_db test's
+    transaction never commits."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())

@@ -18,6 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from santuni.lib.dates import age_on
+
 from .models import PovertyLine, SchemeVersion
 
 FEDERAL_TERRITORIES = {"MY-14", "MY-15", "MY-16"}
@@ -98,8 +100,7 @@ class Household:
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:
             return self.age
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
     def fact(self, name: str) -> bool | None:
         if name == "federal_territory":

@@ -18,6 +18,7 @@ from santuni.accounts.models import Membership
 from santuni.directory.models import Organization, Service, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 from santuni.lib import crypto
+from santuni.lib.dates import age_on
 
 TARGET_GROUPS = "kumpulan-sasar"
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a phone
@@ -106,8 +107,7 @@ class Client(models.Model):
     def age_on(self, day) -> int | None:
         if self.date_of_birth is None:
             return self.age
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
 
 class Consent(models.Model):

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -191,6 +192,8 @@ def _case_page(request, case, **forms):
     """The whole record of the person; every showing of it is audited."""
     membership = active_membership(request)
     services.client_record_view(actor=membership, case=case)
+    # The page names the target groups three times: read once.
+    prefetch_related_objects([case.client], "target_groups")
     referrals = selectors.case_timeline(case)
     consent = case.client.consents.first()
     return render(

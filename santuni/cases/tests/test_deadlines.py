@@ -24,18 +24,11 @@ from santuni.geo.models import State
 
 from .factories import jkm_service, make_case, make_referral
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_at_once")]
 KL = timezone.get_fixed_timezone(8 * 60)
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=KL)
 FRIDAY_16 = datetime(2026, 12, 4, 16, 0, tzinfo=KL)
 SATURDAY_10 = datetime(2026, 12, 5, 10, 0, tzinfo=KL)
-
-
-@pytest.fixture(autouse=True)
-def at_once(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
 
 
 @pytest.mark.parametrize(

@@ -16,15 +16,8 @@ from santuni.cases.models import Case, Referral
 
 from .factories import jkm_service, make_case, make_referral, malay
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_at_once")]
 TODAY = date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def at_once(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
 
 
 @pytest.mark.parametrize(

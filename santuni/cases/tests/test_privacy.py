@@ -37,17 +37,10 @@ from .factories import (
     malay,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_at_once")]
 MYKAD_DIGITS = MYKAD.replace("-", "")
 OKU_CARD = "OKU-7788123"
 SECRETS = (CLIENT_NAME, MYKAD, MYKAD_DIGITS, CLIENT_PHONE, "123456789")
-
-
-@pytest.fixture(autouse=True)
-def at_once(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
 
 
 def database_file() -> bytes:

@@ -27,16 +27,9 @@ from .factories import (
     make_referral,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_at_once")]
 S = Referral.Status
 PERSONAL = (CLIENT_NAME, MYKAD, MYKAD.replace("-", ""), CLIENT_PHONE)
-
-
-@pytest.fixture(autouse=True)
-def at_once(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
 
 
 @pytest.fixture

@@ -15,15 +15,8 @@ from santuni.accounts.tests.personas import sign_in
 from santuni.directory.models import ListingChange, Phone, Service
 from santuni.directory.tests.factories import ServiceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_at_once")]
 TODAY = date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def at_once(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
 
 
 def profile_form(**changes):
