@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from santuni.directory.forms import PlaceChoiceField
 from santuni.directory.listing import PhoneField
 from santuni.geo.models import Mukim
 
@@ -15,11 +16,6 @@ from .models import Case, Client, Consent, Referral, Urgency
 from .selectors import target_groups
 
 TEXTAREA = {"rows": 3}
-
-
-class PlaceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.tr.name
 
 
 class SubmissionKeyField(forms.UUIDField):
@@ -68,7 +64,7 @@ class CaseForm(forms.Form):
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs=TEXTAREA)
     )
-    mukim = PlaceField(label=_("Mukim"), queryset=Mukim.objects.none(), required=False)
+    mukim = PlaceChoiceField(label=_("Mukim"), queryset=Mukim.objects.none(), required=False)
     household_size = forms.IntegerField(
         label=_("Number of people in the household"), required=False, min_value=1, max_value=50
     )
