@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "santuni.accounts",
     "santuni.cases",
     "santuni.aid",
+    "santuni.reports",
+    "santuni.training",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -236,6 +240,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Background work (the printed booklet): a table in the same database, run by
+# `manage.py db_worker` (started by `make run`); tests run each task at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 SANTUNI = {
     # Public base URL, used where a link must be absolute (QR codes, exports).
     "BASE_URL": os.environ.get("SANTUNI_BASE_URL", "http://127.0.0.1:8000"),
@@ -267,6 +275,7 @@ SANTUNI = {
 
 if TESTING:
     # Test speed-ups live here and nowhere else.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Tests make hundreds of API calls from one address; the throttle test sets its own rate.

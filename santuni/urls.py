@@ -15,5 +15,7 @@ urlpatterns += i18n_patterns(
     path("akaun/", include("santuni.accounts.urls")),
     path("kes/", include("santuni.cases.urls")),
     path("bantuan/", include("santuni.aid.urls")),
+    path("laporan/", include("santuni.reports.urls")),
+    path("latihan/", include("santuni.training.urls")),
     prefix_default_language=False,
 )

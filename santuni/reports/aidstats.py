@@ -1,0 +1,1 @@
+"""JKM aid statistics: CSV import and the ministry dashboard's aid tables."""

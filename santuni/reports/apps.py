@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "santuni.reports"
+    label = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self):
+        # The dashboards' tables register themselves when their modules load.
+        from . import aidstats, stats  # noqa: F401

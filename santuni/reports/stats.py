@@ -1,0 +1,1 @@
+"""Operational figures for the dashboards: cases, referrals, CBOs, listings, coverage."""

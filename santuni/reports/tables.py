@@ -1,0 +1,81 @@
+"""The dashboards' figures as tables: one shape that the page charts, shows and exports.
+
+Each figure is a function `(scope) -> Table` registered under a slug with `@report(...)`; the
+dashboard shows the ones its viewer may see, and `/laporan/eksport/<slug>.<csv|xlsx>` exports
+any of them with the same scope. The functions aggregate in the database (one query or a few
+per table, never a loop over rows in Python).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from santuni.accounts.models import Role
+from santuni.geo.models import District, State
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard covers: Malaysia, one state, or one district."""
+
+    state: State | None = None
+    district: District | None = None
+
+    @property
+    def national(self) -> bool:
+        return self.state is None and self.district is None
+
+    def __str__(self) -> str:
+        if self.district is not None:
+            return str(self.district)
+        return str(self.state) if self.state is not None else "Malaysia"
+
+
+@dataclass
+class Table:
+    """A titled grid: the first column labels the rows, the others hold numbers or text.
+
+    `chart` names the column (by index) drawn as bars; None shows the table alone.
+    `note` says where figures come from or how they were counted (shown under the table).
+    """
+
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: int | None = 1
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    slug: str
+    build: Callable[[Scope], Table]
+    roles: frozenset
+    section: str
+    order: int
+
+
+REPORTS: dict[str, Report] = {}
+
+OFFICERS = frozenset({Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN})
+MINISTRY = frozenset({Role.MINISTRY_ADMIN})
+
+
+def report(slug: str, *, section: str, order: int = 0, roles: frozenset = OFFICERS):
+    """Registers a table function; `section` groups tables on the dashboard."""
+
+    def register(build: Callable[[Scope], Table]) -> Callable[[Scope], Table]:
+        if slug in REPORTS:
+            raise ValueError(f"report {slug!r} registered twice")
+        REPORTS[slug] = Report(slug, build, roles, section, order)
+        return build
+
+    return register
+
+
+def reports_for(role: str, section: str | None = None) -> list[Report]:
+    """The reports a role may see, in dashboard order."""
+    found = [r for r in REPORTS.values() if role in r.roles]
+    if section is not None:
+        found = [r for r in found if r.section == section]
+    return sorted(found, key=lambda r: (r.section, r.order, r.slug))

@@ -1,0 +1,1 @@
+"""Capacity building: programmes, events and the CBO members who attended."""
