@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
 from santuni.lib.phones import phone_display
+from santuni.training import access as training_access
+from santuni.training.selectors import training_history
 
 from . import listing as listing_fields
 from . import selectors, services
@@ -86,7 +89,16 @@ def organization_detail(request, organization_id):
         organization = selectors.organization_detail(organization_id)
     except Organization.DoesNotExist:
         raise Http404 from None
-    return render(request, "directory/organization.html", {"organization": organization})
+    history = None
+    if hasattr(organization, "cbo"):
+        history = training_history(organization, viewer=training_access.viewer(request))
+    response = render(
+        request, "directory/organization.html", {"organization": organization, "history": history}
+    )
+    if history is not None and history.with_names:
+        # Attendees' names are personal data: no shared cache may keep this copy.
+        add_never_cache_headers(response)
+    return response
 
 
 # --- self-service: the CBO head's listing, the district officer's checks -------------------

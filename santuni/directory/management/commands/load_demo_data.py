@@ -1,9 +1,12 @@
-"""Load the Negeri Sembilan demo directory (real public bodies, fictional sample CBOs)."""
+"""Load the Negeri Sembilan demo directory (real public bodies, fictional sample CBOs) and the
+demo capacity-building events."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from santuni.directory.models import Organization
 from santuni.directory.services import DemoDataError, demo_data_load
+from santuni.training.services import training_demo_load
 
 
 class Command(BaseCommand):
@@ -21,12 +24,21 @@ class Command(BaseCommand):
             self.stdout.write("The directory has data already; demo data not loaded.")
             return
         try:
-            counts = demo_data_load()
+            with transaction.atomic():
+                counts = demo_data_load()
+                # The demo events' attendance names the demo CBOs, so they come second.
+                training = training_demo_load()
         except DemoDataError as exc:
             raise CommandError(f"Demo data is invalid: {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
                 "Loaded {organizations} organizations ({cbos} CBOs), {services} services, "
                 "{locations} locations.".format(**counts)
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Loaded {programmes} training programmes, {events} events, "
+                "{attendances} attendances.".format(**training)
             )
         )

@@ -1,0 +1,79 @@
+"""Who may record attendance, at which events, for which CBOs, and who sees attendees' names.
+
+District officers and ministry admins record attendance. An event is a public gathering, so a
+district officer works with every event held in their state (a state-level course gathers
+CBOs from several districts), but records, sees and removes only their own district's CBOs.
+"""
+
+from django.db.models import QuerySet
+
+from santuni.accounts.access import active_membership, needs_two_factor
+from santuni.accounts.models import Membership, Role
+from santuni.directory.models import Organization
+
+from .models import Event
+
+RECORDERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
+
+
+def records_attendance(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in RECORDERS
+
+
+def events_in_scope(membership: Membership | None) -> QuerySet[Event]:
+    if not records_attendance(membership):
+        return Event.objects.none()
+    if membership.role == Role.MINISTRY_ADMIN:
+        return Event.objects.all()
+    return Event.objects.filter(district__state_id=membership.district.state_id)
+
+
+def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:
+    """The CBOs whose attendance the membership records (and whose attendees it sees)."""
+    if not records_attendance(membership):
+        return Organization.objects.none()
+    cbos = Organization.objects.filter(cbo__isnull=False)
+    if membership.role == Role.DISTRICT_OFFICER:
+        cbos = cbos.filter(cbo__district_id=membership.district_id)
+    return cbos
+
+
+def records_for(membership: Membership | None, event: Event, organization: Organization) -> bool:
+    """Whether the membership may add or remove this CBO's attendees at this event."""
+    if not records_attendance(membership):
+        return False
+    cbo = getattr(organization, "cbo", None)
+    if cbo is None:
+        return False
+    if membership.role == Role.MINISTRY_ADMIN:
+        return True
+    return (
+        cbo.district_id == membership.district_id
+        and event.district.state_id == membership.district.state_id
+    )
+
+
+def sees_names(membership: Membership | None, organization: Organization) -> bool:
+    """Attendees' names are volunteers' personal data: the CBO's own head, the district officer
+    of the CBO's district and ministry admins see them; nobody else does."""
+    if membership is None:
+        return False
+    if membership.role == Role.MINISTRY_ADMIN:
+        return True
+    if membership.role == Role.CBO_HEAD:
+        return membership.organization_id == organization.pk
+    if membership.role == Role.DISTRICT_OFFICER:
+        cbo = getattr(organization, "cbo", None)
+        return cbo is not None and cbo.district_id == membership.district_id
+    return False
+
+
+def viewer(request) -> Membership | None:
+    """The role a visitor of a public page acts in, once past any second factor it needs: a
+    password alone never shows an officer's view."""
+    if not request.user.is_authenticated:
+        return None
+    membership = active_membership(request)
+    if membership is None or needs_two_factor(request, membership):
+        return None
+    return membership
