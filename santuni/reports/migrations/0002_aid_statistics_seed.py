@@ -1,0 +1,24 @@
+"""The JKM aid figures of DOMAIN.md (data/aid_statistics.csv), read by the import's own parser."""
+
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    from santuni.reports.aidstats import load_seed
+
+    load_seed(apps)
+
+
+def unseed(apps, schema_editor):
+    from santuni.reports.aidstats import unload_seed
+
+    unload_seed(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reports", "0001_initial"),
+        ("aid", "0002_seed"),
+        ("geo", "0003_state_weekend"),
+    ]
+    operations = [migrations.RunPython(seed, unseed)]
