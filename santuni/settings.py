@@ -237,7 +237,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes reports every sign-in at INFO; failures are in its tables anyway.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every page it lays out at INFO; the booklet reads those for its progress.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Background work (the printed booklet): a table in the same database, run by

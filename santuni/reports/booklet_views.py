@@ -1,15 +1,144 @@
-"""The printed booklet's pages (placeholder until the booklet lands)."""
+"""The printed booklet's pages for officers: ask for one, watch it being built, download it."""
 
-from django.http import Http404
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from santuni.accounts.access import active_membership, role_required
+from santuni.accounts.models import Role
+from santuni.geo.models import District
+
+from . import booklet as booklets
+from .models import Booklet
+
+OFFICERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
+# The status page asks again this often while the booklet is being built.
+POLL_SECONDS = 3
 
 
+class DistrictChoice(forms.ModelChoiceField):
+    def label_from_instance(self, district):
+        return f"{district.tr.name} ({district.state.tr.name})"
+
+
+class BookletForm(forms.Form):
+    district = DistrictChoice(
+        label=_("District"),
+        queryset=District.objects.select_related("state").order_by("state__name", "name"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the booklet"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, district: District | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if district is not None:
+            # A district officer prints their own district's booklet only.
+            del self.fields["district"]
+
+
+def _own_district(request) -> District | None:
+    """The district officer's district; None for a ministry admin (any district)."""
+    membership = active_membership(request)
+    if membership.role == Role.DISTRICT_OFFICER:
+        return District.objects.select_related("state").get(pk=membership.district_id)
+    return None
+
+
+def _visible(request):
+    district = _own_district(request)
+    found = Booklet.objects.select_related("district__state")
+    return (found.filter(district=district) if district else found), district
+
+
+def _language() -> str:
+    return "en" if (get_language() or "ms").startswith("en") else "ms"
+
+
+@never_cache
+@role_required(*OFFICERS)
+@require_http_methods(["GET", "POST"])
 def booklet_request(request):
-    raise Http404
+    district = _own_district(request)
+    if request.method == "POST":
+        form = BookletForm(request.POST, district=district)
+        if form.is_valid():
+            chosen = district or form.cleaned_data["district"]
+            asked = booklets.booklet_request(
+                district=chosen,
+                language=form.cleaned_data["language"],
+                requested_by=request.user,
+            )
+            return redirect("reports:booklet_status", booklet_id=asked.booklet.pk)
+    else:
+        form = BookletForm(initial={"language": _language()}, district=district)
+    current = booklets.current_booklet(district, _language()) if district else None
+    visible, _district = _visible(request)
+    recent = list(
+        visible.filter(status=Booklet.Status.DONE).exclude(pk=getattr(current, "pk", None))[:8]
+    )
+    for built in recent:
+        built.language_name = dict(settings.LANGUAGES).get(built.language, built.language)
+    return render(
+        request,
+        "reports/booklet_request.html",
+        {"form": form, "district": district, "current": current, "recent": recent},
+    )
 
 
+def _booklet_for(request, booklet_id) -> Booklet:
+    """The booklet, if the officer may see it: Http404 for another district's."""
+    visible, _district = _visible(request)
+    try:
+        return visible.get(pk=booklet_id)
+    except Booklet.DoesNotExist:
+        raise Http404 from None
+
+
+@never_cache
+@role_required(*OFFICERS)
+@require_safe
 def booklet_status(request, booklet_id):
-    raise Http404
+    booklet = _booklet_for(request, booklet_id)
+    stale = booklets.is_stale(booklet, timezone.now())
+    context = {
+        "booklet": booklet,
+        "failed": booklet.status == Booklet.Status.FAILED or stale,
+        "working": booklet.status in (Booklet.Status.QUEUED, Booklet.Status.RUNNING) and not stale,
+        "stage": booklets.STAGES.get(booklet.stage, ""),
+        "step": list(booklets.STAGES).index(booklet.stage) + 1
+        if booklet.stage in booklets.STAGES
+        else 0,
+        "steps": len(booklets.STAGES),
+        "poll_seconds": POLL_SECONDS,
+        "language_name": dict(settings.LANGUAGES).get(booklet.language, booklet.language),
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "reports/booklet/_progress.html", context)
+    return render(request, "reports/booklet_status.html", context)
 
 
+@role_required(*OFFICERS)
+@require_safe
 def booklet_file(request, booklet_id):
-    raise Http404
+    booklet = _booklet_for(request, booklet_id)
+    if booklet.status != Booklet.Status.DONE or not booklet.file:
+        raise Http404
+    try:
+        handle = booklet.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=booklets.download_name(booklet),
+        content_type="application/pdf",
+    )
