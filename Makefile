@@ -27,7 +27,11 @@ run: install var/secret_key
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py migrate --noinput
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py load_demo_data --if-empty
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	# The background worker (printed booklets) runs beside the server and stops with it.
+	export SECRET_KEY=$$(cat var/secret_key); \
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

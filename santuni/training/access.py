@@ -38,6 +38,15 @@ def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:
     return cbos
 
 
+def cbos_to_pick(membership: Membership | None, event: Event) -> QuerySet[Organization]:
+    """The CBOs offered on an event's attendance form: active ones in scope, and for a
+    ministry admin those of the event's state, so that a phone need not list the country."""
+    cbos = cbos_in_scope(membership).filter(cbo__is_active=True)
+    if membership is not None and membership.role == Role.MINISTRY_ADMIN:
+        cbos = cbos.filter(cbo__district__state_id=event.district.state_id)
+    return cbos
+
+
 def records_for(membership: Membership | None, event: Event, organization: Organization) -> bool:
     """Whether the membership may add or remove this CBO's attendees at this event."""
     if not records_attendance(membership):

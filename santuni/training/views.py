@@ -36,7 +36,7 @@ def event_detail(request, event_id):
     form = AttendanceForm(
         # Bound on every POST, an empty one too, so that it says what is missing.
         request.POST if request.method == "POST" else None,
-        organizations=access.cbos_in_scope(membership),
+        organizations=access.cbos_to_pick(membership, event),
         with_district=membership.role == Role.MINISTRY_ADMIN,
         # After an addition the same CBO stays picked: people of one CBO come in a row.
         initial={"organization": request.GET.get("cbo")},

@@ -245,3 +245,15 @@ def test_an_empty_form_says_what_is_missing(client, world):
         "Pick the person&#x27;s role",
     ]:
         assert says in html
+
+
+def test_the_ministry_picks_from_the_events_state_and_active_cbos_only(client, world):
+    personas, event, _attendance = world
+    in_johor = CboProfileFactory(district=johor_district())
+    closed = CboProfileFactory(district=event.district, is_active=False)
+    open_cbo = CboProfileFactory(district=event.district)
+    sign_in(client, personas.ministry_admin)
+    html = html_of(client.get(reverse("training:event", args=[event.pk])))
+    assert open_cbo.organization.name in html
+    assert in_johor.organization.name not in html
+    assert closed.organization.name not in html
