@@ -480,17 +480,6 @@ def load_seed(apps) -> ImportCounts:
     return save_aid_rows(parse_aid_csv(SEED.read_bytes(), models=models), models=models)
 
 
-def unload_seed(apps) -> None:
-    models = AidModels.from_apps(apps)
-    for row in parse_aid_csv(SEED.read_bytes(), models=models):
-        place = {"state__code": row.state} if row.state else {"state__isnull": True}
-        scheme = {"scheme__code": row.scheme} if row.scheme else {"scheme__isnull": True}
-        models.statistic.objects.filter(year=row.year, **place, **scheme).delete()
-
-
-# --- The dashboard's tables ------------------------------------------------------------------
-
-
 def _place(scope: Scope) -> State | None:
     if scope.state is not None:
         return scope.state

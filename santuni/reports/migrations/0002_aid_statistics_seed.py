@@ -9,16 +9,11 @@ def seed(apps, schema_editor):
     load_seed(apps)
 
 
-def unseed(apps, schema_editor):
-    from santuni.reports.aidstats import unload_seed
-
-    unload_seed(apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0001_initial"),
         ("aid", "0002_seed"),
         ("geo", "0003_state_weekend"),
     ]
-    operations = [migrations.RunPython(seed, unseed)]
+    # Going back keeps the rows: an admin's import may have corrected them since.
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
