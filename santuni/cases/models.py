@@ -191,7 +191,10 @@ class Case(models.Model):
         ordering = ["-opened_at"]
         indexes = [
             models.Index(fields=["organization", "status"], name="cas_case_cbo"),
-            models.Index(fields=["district", "status"], name="cas_case_district"),
+            # The district's counts by status, urgency and category read this index alone.
+            models.Index(
+                fields=["district", "status", "urgency", "category"], name="cas_case_district_figs"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -295,6 +298,12 @@ class Referral(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
     )
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    # Copies of the case's, which never change once it is opened: the dashboards count a
+    # million referrals by urgency and category from an index, without joining the cases.
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, editable=False)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Case.Category.choices, editable=False
+    )
     mode = models.CharField(_("kind"), max_length=10, choices=Mode.choices, default=Mode.LIVE)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -321,6 +330,10 @@ class Referral(models.Model):
     complete_due = models.DateTimeField(_("complete by"), null=True, blank=True)
     acknowledge_escalated_at = models.DateTimeField(null=True, blank=True)
     complete_escalated_at = models.DateTimeField(null=True, blank=True)
+    # Sent → acknowledged and sent → completed, kept when the step happens so a median is
+    # an index walk (ORDER BY … OFFSET n/2) on SQLite and PostgreSQL alike.
+    seconds_to_acknowledge = models.PositiveIntegerField(null=True, editable=False)
+    seconds_to_complete = models.PositiveIntegerField(null=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -330,9 +343,38 @@ class Referral(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["organization", "status"], name="cas_referral_inbox"),
-            models.Index(fields=["district", "status"], name="cas_referral_district"),
+            # With the due times, a district's overdue referrals are counted, and listed most
+            # late first, from the index.
+            models.Index(
+                fields=["district", "status", "acknowledge_due"], name="cas_ref_district_ack_due"
+            ),
+            models.Index(
+                fields=["district", "status", "complete_due"], name="cas_ref_district_done_due"
+            ),
             models.Index(fields=["status", "acknowledge_due"], name="cas_referral_ack_due"),
             models.Index(fields=["status", "complete_due"], name="cas_referral_done_due"),
+            # The dashboards (santuni.reports.stats), nationally then per district. The
+            # first holds both times, so one pass counts them; each medians' order is an
+            # index's own.
+            models.Index(
+                fields=["urgency", "seconds_to_acknowledge", "seconds_to_complete"],
+                name="cas_ref_times",
+            ),
+            models.Index(fields=["urgency", "seconds_to_complete"], name="cas_ref_done_time"),
+            models.Index(fields=["category"], name="cas_ref_category"),
+            models.Index(
+                fields=["district", "urgency", "seconds_to_acknowledge", "seconds_to_complete"],
+                name="cas_ref_district_times",
+            ),
+            models.Index(
+                fields=["district", "urgency", "seconds_to_complete"],
+                name="cas_ref_district_done_time",
+            ),
+            models.Index(fields=["district", "category"], name="cas_ref_district_category"),
+            models.Index(fields=["district", "organization"], name="cas_ref_district_to"),
+            # CBO activity: referrals sent lately, per case (so per CBO) and per district.
+            models.Index(fields=["case", "sent_at"], name="cas_ref_case_sent"),
+            models.Index(fields=["district", "sent_at"], name="cas_ref_district_sent"),
         ]
 
     def __str__(self) -> str:

@@ -552,6 +552,9 @@ def _move(
     }.get(target)
     if stamp and getattr(referral, stamp) is None:
         setattr(referral, stamp, now)
+        took = {"acknowledged_at": "seconds_to_acknowledge", "completed_at": "seconds_to_complete"}
+        if stamp in took and referral.sent_at is not None:
+            setattr(referral, took[stamp], max(0, int((now - referral.sent_at).total_seconds())))
     referral.version += 1
     referral.save()
     ReferralEvent.objects.create(
@@ -626,6 +629,8 @@ def _new_referral(
         service=service,
         organization_id=service.organization_id,
         district_id=case.district_id,
+        urgency=case.urgency,
+        category=case.category,
         mode=mode,
         summary=summary,
         created_by=actor,

@@ -26,8 +26,8 @@ class Scope:
 
     def __str__(self) -> str:
         if self.district is not None:
-            return str(self.district)
-        return str(self.state) if self.state is not None else "Malaysia"
+            return self.district.tr.name
+        return self.state.tr.name if self.state is not None else "Malaysia"
 
 
 @dataclass
@@ -35,7 +35,15 @@ class Table:
     """A titled grid: the first column labels the rows, the others hold numbers or text.
 
     `chart` names the column (by index) drawn as bars; None shows the table alone.
+    `more_charts` names further columns drawn as charts of their own, under the first.
     `note` says where figures come from or how they were counted (shown under the table).
+    Cells hold int, float, Decimal, str, date or None (no figure: shown as a dash, left
+    empty in exports).
+
+    For the district officer's own work pages (the viewer may be refused them): `links`
+    gives a row's first cell a link (one URL or "" per row), `more` is a (URL, label) link
+    under the table. `marked` lists rows to highlight (a gap); the rows should say why in
+    a cell of their own, which exports keep.
     """
 
     slug: str
@@ -44,6 +52,10 @@ class Table:
     rows: list[list] = field(default_factory=list)
     chart: int | None = 1
     note: str = ""
+    more_charts: tuple[int, ...] = ()
+    links: list[str] = field(default_factory=list)
+    more: tuple[str, str] | None = None
+    marked: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
