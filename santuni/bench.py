@@ -11,7 +11,12 @@ The directory is synthetic and national (`santuni.search.benchdata`): by default
 services of 30,000 organizations at 100,000 locations, Malay text with English on half.
 Each step runs in its own process on a fresh database, so its peak memory is its own.
 
+The reports half times the printed booklet (the demo's Seremban booklet, and a synthetic
+district of `--booklet-entries` listings against WeasyPrint laying out as many plain
+paragraphs) and the dashboards over `--referrals` referrals against one raw GROUP BY.
+
     python -m santuni.bench [--services N ...] [--database-url URL] [--queries N]
+                            [--booklet-entries N] [--referrals N] [--only search|reports]
 """
 
 import argparse
@@ -182,6 +187,62 @@ def step_serve(port: str) -> dict:
     return {}
 
 
+def step_booklet(entries: str) -> dict:
+    """The printed booklet of a synthetic district with `entries` listings, then its
+    baseline: WeasyPrint laying out the same number of plain paragraphs (no QR codes,
+    contents or index), the floor for any A5 PDF of that much text."""
+    _django()
+    from weasyprint import HTML
+
+    from santuni.reports import benchbooklet
+
+    built = benchbooklet.run(int(entries))
+    paragraph = (
+        "<p><b>Pertubuhan Kebajikan Contoh {0}</b><br>Mukim Rasah · 06-123 4567<br>"
+        "Perkhidmatan untuk warga emas, OKU dan kanak-kanak di kawasan ini.</p>"
+    )
+    page = "<style>@page{size:A5;margin:12mm}</style>" + "".join(
+        paragraph.format(i) for i in range(int(entries))
+    )
+    started = time.perf_counter()
+    HTML(string=page).write_pdf()
+    return built | {"baseline_s": time.perf_counter() - started}
+
+
+def step_booklet_demo() -> dict:
+    """The Seremban booklet from the demo data, as `make run` serves it."""
+    _django()
+    from django.core.management import call_command
+
+    from santuni.geo.models import District
+    from santuni.reports import booklet
+
+    call_command("load_demo_data", verbosity=0)
+    district = District.objects.get(slug="seremban")
+    started = time.perf_counter()
+    built = booklet.build(district=district, language="ms")
+    return {"seconds": time.perf_counter() - started, "pages": built.pages}
+
+
+def step_dashboard(referrals: str) -> dict:
+    """The dashboards over `referrals` referrals, then the baseline: one raw GROUP BY count
+    of the referrals by status through the database driver (the floor for any figure)."""
+    _django()
+    from django.db import connection
+
+    from santuni.reports import benchdash
+
+    timed = benchdash.run(int(referrals))
+    with connection.cursor() as cursor:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            cursor.execute("SELECT status, COUNT(*) FROM cases_referral GROUP BY status")
+            cursor.fetchall()
+            times.append(time.perf_counter() - started)
+    return timed | {"baseline_s": min(times)}
+
+
 def _run_step(env: dict, *args: str) -> dict:
     result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "santuni.bench", "--step", *args],
@@ -283,6 +344,44 @@ def _relevance(folder: Path, evaluation: Path, label: str) -> str:
     return f"relevance, {label}: " + result.stdout.strip()
 
 
+def reports(entries: int, referrals: int, database_url: str) -> list[str]:
+    """The booklet (demo and synthetic) and the dashboards, each on a fresh database."""
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="santuni-bench-") as folder:
+
+        def fresh(name: str) -> dict:
+            url = database_url or f"sqlite:///{folder}/{name}.sqlite3"
+            env = os.environ | {"DATABASE_URL": url, "SANTUNI_TESTING": "1"}
+            env["SANTUNI_VAR_DIR"] = folder
+            _fresh_database(env)
+            return env
+
+        demo = _run_step(fresh("demo"), "booklet_demo")
+        lines += [
+            "",
+            f"printed booklet, demo Seremban: {demo['seconds']:.1f} s, {demo['pages']} pages",
+        ]
+        built = _run_step(fresh("booklet"), "booklet", str(entries))
+        lines.append(
+            f"printed booklet, {built['entries']:,} entries: {built['seconds']:.1f} s, "
+            f"{built['pages']} pages, {built['bytes'] / 1e6:.1f} MB; baseline (WeasyPrint, "
+            f"the same number of plain paragraphs) {built['baseline_s']:.1f} s: "
+            f"x{built['seconds'] / built['baseline_s']:.1f}; target under 60 s"
+        )
+        timed = _run_step(fresh("dashboard"), "dashboard", str(referrals))
+        base = timed["baseline_s"]
+        lines += [
+            f"dashboards, {timed['referrals']:,} referrals (inserted in "
+            f"{timed['insert_s']:.0f} s); baseline: one raw GROUP BY status count "
+            f"{base * 1000:.0f} ms",
+            f"  ministry, Malaysia   {timed['national_s'] * 1000:6.0f} ms  "
+            f"x{timed['national_s'] / base:5.1f}  (target under 1 s)",
+            f"  district officer     {timed['district_s'] * 1000:6.0f} ms  "
+            f"x{timed['district_s'] / base:5.1f}  (target under 1 s)",
+        ]
+    return lines
+
+
 def run(sizes: list[int], database_url: str, count: int) -> list[str]:
     from santuni.search.benchdata import write_directory
 
@@ -345,12 +444,18 @@ def main() -> None:
     parser.add_argument("--services", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--database-url", default="", help="Default: fresh SQLite files.")
+    parser.add_argument("--booklet-entries", type=int, default=1_000)
+    parser.add_argument("--referrals", type=int, default=1_000_000)
+    parser.add_argument(
+        "--only", choices=["search", "reports"], help="Run one half (default: both)."
+    )
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         name, *rest = args.step
         steps = {"import": step_import, "stream": step_stream, "search": step_search}
-        steps["serve"] = step_serve
+        steps |= {"serve": step_serve, "booklet": step_booklet, "dashboard": step_dashboard}
+        steps["booklet_demo"] = step_booklet_demo
         result = steps[name](*rest)
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
@@ -358,8 +463,12 @@ def main() -> None:
     if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
         raise SystemExit("gunicorn is not installed in this environment")
     print(f"Santuni bench, {time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]}")
-    for line in run(sorted(args.services), args.database_url, args.queries):
-        print(line, flush=True)
+    if args.only != "reports":
+        for line in run(sorted(args.services), args.database_url, args.queries):
+            print(line, flush=True)
+    if args.only != "search":
+        for line in reports(args.booklet_entries, args.referrals, args.database_url):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
