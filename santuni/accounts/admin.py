@@ -44,6 +44,16 @@ class Audited:
         super().delete_queryset(request, queryset)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside their parent, changed only on their own page or in the app."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from santuni.accounts.admin import Audited
+from santuni.accounts.admin import Audited, ReadOnlyInline
 
 from .models import PovertyLine, Scheme, SchemeVersion
 from .rules import SAMPLES, PovertyLines, evaluate, validate_rules
@@ -80,16 +80,11 @@ class SchemeVersionAdmin(Audited, admin.ModelAdmin):
         return format_html_join("", "<p><strong>{}</strong>: {} {}<br><small>{}</small></p>", rows)
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyInline):
     model = SchemeVersion
     fields = ["effective_from", "amount_kind", "amount", "family_cap", "uncertain"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Scheme)

@@ -121,6 +121,13 @@ def _by(queryset: QuerySet, field: str) -> dict:
     return dict(queryset.order_by().values_list(field).annotate(n=Count("*")))
 
 
+def _choice_table(queryset: QuerySet, field: str, choices, *, slug, title, columns) -> Table:
+    """Counts of `field` over `queryset`, one row per choice in the choices' order."""
+    counts = _by(queryset, field)
+    rows = [[str(label), counts.get(value, 0)] for value, label in choices]
+    return Table(slug=slug, title=title, columns=columns, rows=rows)
+
+
 def _late(referrals: QuerySet[Referral], now) -> list[QuerySet[Referral]]:
     """The overdue referrals (`overdue_filter`) step by step, each one range of the index
     on (status, due time) or (district, status, due time)."""
@@ -203,12 +210,13 @@ def _since():
 
 @report("cases-status", section="operations", order=10)
 def cases_by_status(scope: Scope) -> Table:
-    counts = _by(_cases(scope), "status")
-    return Table(
+    return _choice_table(
+        _cases(scope),
+        "status",
+        Case.Status.choices,
         slug="cases-status",
         title=_("Cases by status"),
         columns=[_("Status"), _("Cases")],
-        rows=[[str(label), counts.get(value, 0)] for value, label in Case.Status.choices],
     )
 
 
@@ -252,12 +260,13 @@ def cases_by_category(scope: Scope) -> Table:
 
 @report("referrals-status", section="operations", order=20)
 def referrals_by_status(scope: Scope) -> Table:
-    counts = _by(_referrals(scope), "status")
-    return Table(
+    return _choice_table(
+        _referrals(scope),
+        "status",
+        S.choices,
         slug="referrals-status",
         title=_("Referrals by status"),
         columns=[_("Status"), _("Referrals")],
-        rows=[[str(label), counts.get(value, 0)] for value, label in S.choices],
     )
 
 
@@ -301,12 +310,13 @@ def referrals_by_urgency(scope: Scope) -> Table:
 
 @report("referrals-category", section="operations", order=22)
 def referrals_by_category(scope: Scope) -> Table:
-    counts = _by(_referrals(scope), "category")
-    return Table(
+    return _choice_table(
+        _referrals(scope),
+        "category",
+        Case.Category.choices,
         slug="referrals-category",
         title=_("Referrals by category of the case"),
         columns=[_("Category"), _("Referrals")],
-        rows=[[str(label), counts.get(value, 0)] for value, label in Case.Category.choices],
     )
 
 

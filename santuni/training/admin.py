@@ -4,21 +4,16 @@ officers' pages (santuni.training.views), which check scope, so the admin only s
 from django.contrib import admin
 from django.db.models import Count
 
-from santuni.accounts.admin import Audited
+from santuni.accounts.admin import Audited, ReadOnlyInline
 
 from .models import Attendance, Event, Programme
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = Event
     fields = ["name", "date", "end_date", "district"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Programme)
@@ -32,15 +27,10 @@ class ProgrammeAdmin(Audited, admin.ModelAdmin):
     inlines = [EventInline]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
     fields = ["organization", "name", "role", "recorded_by", "recorded_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (

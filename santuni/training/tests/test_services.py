@@ -83,7 +83,7 @@ def test_names_are_kept_tidy_and_once_per_cbo_whatever_the_case(personas, event)
     with pytest.raises(services.AttendanceError) as error:
         add(personas.district_officer, event, personas.cbo.organization, "NUR AISYAH BINTI RAZAK")
     with translation.override("en"):
-        assert "already on the list" in str(error.value.message)
+        assert "sudah ada dalam senarai" in str(error.value.message)
     # The same name at another CBO, or at another event, is another record.
     add(personas.district_officer, event, personas.other_cbo.organization)
     add(personas.district_officer, EventFactory(), personas.cbo.organization)
