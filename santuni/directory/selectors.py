@@ -441,20 +441,29 @@ def change_for_review(membership, change_id) -> ListingChange:
         raise Http404 from None
 
 
-def unverified_listings(membership, today) -> tuple[QuerySet, QuerySet]:
-    """The district's CBOs and CBO services not verified for VERIFY_EVERY_DAYS, oldest first."""
-    district = _officer_district(membership)
+def due_for_verification(today) -> tuple[QuerySet, QuerySet]:
+    """Active CBOs and their services that are not defunct, not verified for
+    VERIFY_EVERY_DAYS (or never): the district officer's list and the dashboards' count."""
     due = today - timedelta(days=settings.SANTUNI["VERIFY_EVERY_DAYS"])
+    stale = Q(assured_date__isnull=True) | Q(assured_date__lt=due)
+    cbos = CboProfile.objects.filter(stale, is_active=True)
+    services = Service.objects.filter(stale, organization__cbo__isnull=False).exclude(
+        status=Service.Status.DEFUNCT
+    )
+    return cbos, services
+
+
+def unverified_listings(membership, today) -> tuple[QuerySet, QuerySet]:
+    """The district's CBOs and CBO services due for verification, oldest first."""
+    district = _officer_district(membership)
+    cbos, services = due_for_verification(today)
     cbos = (
-        CboProfile.objects.filter(district=district, is_active=True)
-        .filter(Q(assured_date__isnull=True) | Q(assured_date__lt=due))
+        cbos.filter(district=district)
         .select_related("organization")
         .order_by(F("assured_date").asc(nulls_first=True), "organization__name")
     )
     services = (
-        Service.objects.filter(organization__cbo__district=district)
-        .exclude(status=Service.Status.DEFUNCT)
-        .filter(Q(assured_date__isnull=True) | Q(assured_date__lt=due))
+        services.filter(organization__cbo__district=district)
         .select_related("organization")
         .order_by(F("assured_date").asc(nulls_first=True), "name")
     )

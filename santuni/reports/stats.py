@@ -43,7 +43,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from santuni.cases.models import TARGET_GROUPS, Case, Referral, Urgency
-from santuni.directory.models import CboProfile, Organization, Service, TaxonomyTerm
+from santuni.directory.models import CboProfile, Organization, TaxonomyTerm
+from santuni.directory.selectors import due_for_verification
 from santuni.geo.models import District, Mukim, State
 
 from .tables import MINISTRY, Scope, Table, report
@@ -492,15 +493,12 @@ def _cbo_activity_by_district(scope: Scope, since, note: str) -> Table:
 
 @report("unverified", section="operations", order=41)
 def unverified(scope: Scope) -> Table:
-    # The same rule as the district officer's list (directory.selectors.unverified_listings).
     days = settings.SANTUNI["VERIFY_EVERY_DAYS"]
-    due = timezone.localdate() - timedelta(days=days)
-    stale = Q(assured_date__isnull=True) | Q(assured_date__lt=due)
-    cbos = CboProfile.objects.filter(stale, district=OuterRef("pk"), is_active=True)
-    services = Service.objects.filter(stale, organization__cbo__district=OuterRef("pk")).exclude(
-        status=Service.Status.DEFUNCT
+    cbos, services = due_for_verification(timezone.localdate())
+    districts = _districts(scope).annotate(
+        n_cbos=_count(cbos.filter(district=OuterRef("pk"))),
+        services=_count(services.filter(organization__cbo__district=OuterRef("pk"))),
     )
-    districts = _districts(scope).annotate(n_cbos=_count(cbos), services=_count(services))
     table = Table(
         slug="unverified",
         title=_("Listings not verified for %(days)d days") % {"days": days},
