@@ -215,12 +215,12 @@ def step_booklet_demo() -> dict:
     from django.core.management import call_command
 
     from santuni.geo.models import District
-    from santuni.reports import booklet
+    from santuni.reports import services
 
     call_command("load_demo_data", verbosity=0)
     district = District.objects.get(slug="seremban")
     started = time.perf_counter()
-    built = booklet.build(district=district, language="ms")
+    built = services.build(district=district, language="ms")
     return {"seconds": time.perf_counter() - started, "pages": built.pages}
 
 

@@ -249,8 +249,16 @@ SANTUNI = {
     # Public base URL, used where a link must be absolute (QR codes, exports).
     "BASE_URL": os.environ.get("SANTUNI_BASE_URL", "http://127.0.0.1:8000"),
     "PAGE_SIZE": 20,
-    # The emergency strip on every page (national numbers, DOMAIN.md).
-    "EMERGENCY": {"police": "999", "talian_kasih": "15999", "whatsapp": "+60192615999"},
+    # The emergency strip on every page (national numbers, DOMAIN.md); the printed booklet's
+    # hotlines page adds the Women's Aid Organisation, its TINA WhatsApp line and JKM's HQ.
+    "EMERGENCY": {
+        "police": "999",
+        "talian_kasih": "15999",
+        "whatsapp": "+60192615999",
+        "wao": "+60330008858",
+        "tina_whatsapp": "+60189888058",
+        "jkm_hq": "+60380008000",
+    },
     # Invitation links work this many days, once.
     "INVITATION_DAYS": 7,
     # Dangerous actions (roles, exports of personal data) ask for the password again after.

@@ -8,5 +8,5 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        # The dashboards' tables register themselves when their modules load.
-        from . import aidstats, stats  # noqa: F401
+        # The dashboards' tables and the deploy check register themselves when their modules load.
+        from . import aidstats, checks, stats  # noqa: F401

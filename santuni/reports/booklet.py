@@ -9,17 +9,14 @@ language and fingerprint is served again instead of being built anew.
 import hashlib
 import io
 import logging
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import segno
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.template.loader import get_template
 from django.urls import reverse
@@ -49,8 +46,6 @@ from santuni.directory.selectors import SearchQuery, filtered_services
 from santuni.geo.models import District
 from santuni.lib.phones import phone_display
 
-from .models import Booklet
-
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("ms", "en")
@@ -62,8 +57,6 @@ STAGES = {
     LAYOUT: gettext_lazy("Laying out the pages"),
     WRITING: gettext_lazy("Writing the PDF"),
 }
-# A build queued or running longer than this has died with its worker: it is not waited for.
-STALE_AFTER = timedelta(minutes=30)
 # Stands in for the build date while the HTML is hashed: the same data, the same fingerprint.
 DATE_MARK = "\ue000BUILD-DATE\ue000"
 QR_SCHEME = "qr:"
@@ -71,7 +64,7 @@ QR_SCHEME = "qr:"
 Progress = Callable[[str, int, int], None]
 
 
-def _no_progress(stage: str, done: int = 0, total: int = 0) -> None:
+def no_progress(stage: str, done: int = 0, total: int = 0) -> None:
     return None
 
 
@@ -223,11 +216,17 @@ def _hours(service: Service) -> str:
     return "; ".join(parts)
 
 
-def _cbo_entries(district: District) -> list[tuple[Entry, list[int]]]:
-    """The district's active CBOs, each with the ids of the mukims it covers."""
-    own_phones = Phone.objects.filter(
+def _own_phones():
+    """An organisation's or a place's own numbers: not a service's, a contact's or a service
+    at a place's, which belong to their service's entry."""
+    return Phone.objects.filter(
         service__isnull=True, contact__isnull=True, service_at_location__isnull=True
     ).order_by("number")
+
+
+def _cbo_entries(district: District) -> list[tuple[Entry, list[int]]]:
+    """The district's active CBOs, each with the ids of the mukims it covers."""
+    own_phones = _own_phones()
     cbos = (
         CboProfile.objects.filter(district=district, is_active=True)
         .select_related("organization")
@@ -279,12 +278,7 @@ def _service_entries(district: District) -> list[tuple[Entry, list[int]]]:
         services.select_related("organization").prefetch_related(
             "phones",
             "schedules",
-            Prefetch(
-                "organization__phones",
-                queryset=Phone.objects.filter(
-                    service__isnull=True, contact__isnull=True, service_at_location__isnull=True
-                ).order_by("number"),
-            ),
+            Prefetch("organization__phones", queryset=_own_phones()),
             Prefetch(
                 "service_at_locations",
                 queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
@@ -376,8 +370,8 @@ def _hotlines() -> list[Hotline]:
         Hotline(
             _("Women's Aid Organisation (WAO)"),
             [
-                show("+60330008858"),
-                _("TINA WhatsApp %(number)s") % {"number": show("+60189888058")},
+                show(emergency["wao"]),
+                _("TINA WhatsApp %(number)s") % {"number": show(emergency["tina_whatsapp"])},
             ],
             _("Help for survivors of domestic violence."),
         ),
@@ -386,7 +380,7 @@ def _hotlines() -> list[Hotline]:
             [],
             _("At the emergency department of every government hospital, 24 hours."),
         ),
-        Hotline(_("JKM headquarters"), [show("+60380008000")]),
+        Hotline(_("JKM headquarters"), [show(emergency["jkm_hq"])]),
     ]
     return lines
 
@@ -397,7 +391,7 @@ def _office_line(office: Organization | None) -> Hotline | None:
     if office is None:
         return None
     addresses, _confidential = _addresses(office.locations.all())
-    own = [p for p in office.phones.all() if p.service_id is None and p.contact_id is None]
+    own = _own_phones().filter(organization=office)
     numbers, notes = [], []
     for phone in own:
         shown = phone_display(phone.number).display
@@ -486,7 +480,7 @@ def _render_entries(entries: list[Entry], progress: Progress) -> None:
             progress(ENTRIES, done, total)
 
 
-def prepare(district: District, language: str, progress: Progress = _no_progress) -> Prepared:
+def prepare(district: District, language: str, progress: Progress = no_progress) -> Prepared:
     """Reads what the district's booklet prints and renders it to HTML, in the language."""
     if language not in LANGUAGES:
         raise ValueError(language)
@@ -605,7 +599,7 @@ def _counting_pages(progress: Progress) -> Iterator[None]:
         progress_logger.setLevel(level)
 
 
-def make_pdf(html: str, progress: Progress = _no_progress) -> tuple[bytes, int]:
+def make_pdf(html: str, progress: Progress = no_progress) -> tuple[bytes, int]:
     """The PDF of the booklet's HTML and its number of pages."""
     progress(LAYOUT, 0, 0)
     with _counting_pages(progress):
@@ -614,166 +608,3 @@ def make_pdf(html: str, progress: Progress = _no_progress) -> tuple[bytes, int]:
         document = HTML(string=html, url_fetcher=_fetcher()).render()
         progress(WRITING, 0, 0)
         return document.write_pdf(), len(document.pages)
-
-
-# --- builds, reused while the data is unchanged ------------------------------------------------
-
-
-def _file_exists(booklet: Booklet) -> bool:
-    return bool(booklet.file) and booklet.file.storage.exists(booklet.file.name)
-
-
-def finished(district: District, language: str, fingerprint: str) -> Booklet | None:
-    """A finished booklet of exactly this content, whose file is still there."""
-    for booklet in Booklet.objects.filter(
-        district=district, language=language, fingerprint=fingerprint, status=Booklet.Status.DONE
-    ).order_by("-finished_at"):
-        if _file_exists(booklet):
-            return booklet
-    return None
-
-
-def current_booklet(district: District, language: str) -> Booklet | None:
-    """The finished booklet that prints what the directory holds now, if one was built."""
-    return finished(district, language, prepare(district, language).fingerprint)
-
-
-def is_stale(booklet: Booklet, now=None) -> bool:
-    """Queued or running for so long that its worker has surely stopped."""
-    in_progress = booklet.status in (Booklet.Status.QUEUED, Booklet.Status.RUNNING)
-    return in_progress and (now or timezone.now()) - booklet.created_at > STALE_AFTER
-
-
-def _produce(booklet: Booklet, prepared: Prepared, progress: Progress) -> Booklet:
-    """Lays out and writes the PDF of `prepared` into `booklet`, which then is done."""
-    pdf, pages = make_pdf(prepared.final_html(timezone.localdate(booklet.created_at)), progress)
-    booklet.fingerprint = prepared.fingerprint
-    booklet.file.save(f"{booklet.pk}.pdf", ContentFile(pdf), save=False)
-    booklet.status = Booklet.Status.DONE
-    booklet.stage = ""
-    booklet.done = booklet.total = prepared.entries
-    booklet.pages = pages
-    booklet.finished_at = timezone.now()
-    booklet.error = ""
-    booklet.save()
-    return booklet
-
-
-def build(
-    *,
-    district: District,
-    language: str,
-    requested_by=None,
-    progress: Progress = _no_progress,
-) -> Booklet:
-    """The district's booklet, built now (the command, the bench) unless a finished one
-    prints the same data."""
-    prepared = prepare(district, language, progress)
-    reused = finished(district, language, prepared.fingerprint)
-    if reused is not None:
-        return reused
-    booklet = Booklet.objects.create(
-        district=district,
-        language=language,
-        fingerprint=prepared.fingerprint,
-        status=Booklet.Status.RUNNING,
-        total=prepared.entries,
-        requested_by=requested_by,
-    )
-    return _produce(booklet, prepared, progress)
-
-
-@dataclass
-class Request:
-    booklet: Booklet
-    reused: bool  # True when a finished (or already queued) booklet answers the request
-
-
-def booklet_request(*, district: District, language: str, requested_by) -> Request:
-    """Answers an officer's request: the finished booklet of the current data, one already on
-    its way, or a new one queued for the background worker."""
-    from .tasks import build_booklet
-
-    prepared = prepare(district, language)
-    reused = finished(district, language, prepared.fingerprint)
-    if reused is not None:
-        return Request(reused, True)
-    waiting = Booklet.objects.filter(
-        district=district,
-        language=language,
-        fingerprint=prepared.fingerprint,
-        status__in=[Booklet.Status.QUEUED, Booklet.Status.RUNNING],
-        created_at__gt=timezone.now() - STALE_AFTER,
-    ).first()
-    if waiting is not None:
-        return Request(waiting, True)
-    with transaction.atomic():
-        booklet = Booklet.objects.create(
-            district=district,
-            language=language,
-            fingerprint=prepared.fingerprint,
-            total=prepared.entries,
-            requested_by=requested_by,
-        )
-        booklet_id = str(booklet.pk)
-        transaction.on_commit(lambda: build_booklet.enqueue(booklet_id))
-    return Request(booklet, False)
-
-
-class SavedProgress:
-    """Progress written to the booklet's row for its status page: at each new stage, and at
-    most twice a second within one."""
-
-    def __init__(self, booklet: Booklet, every: float = 0.5):
-        self.booklet_id = booklet.pk
-        self.every = every
-        self.stage = None
-        self.at = 0.0
-
-    def __call__(self, stage: str, done: int = 0, total: int = 0) -> None:
-        now = time.monotonic()
-        if stage == self.stage and now - self.at < self.every:
-            return
-        self.stage, self.at = stage, now
-        Booklet.objects.filter(pk=self.booklet_id).update(
-            status=Booklet.Status.RUNNING, stage=stage, done=done, total=total
-        )
-
-
-def run_queued(booklet_id) -> Booklet:
-    """Builds a queued booklet (the background task). The data is read again: what is
-    printed is what the directory holds when the build runs."""
-    booklet = Booklet.objects.select_related("district__state").get(pk=booklet_id)
-    if booklet.status == Booklet.Status.DONE:
-        return booklet
-    progress = SavedProgress(booklet)
-    try:
-        prepared = prepare(booklet.district, booklet.language, progress)
-        same = finished(booklet.district, booklet.language, prepared.fingerprint)
-        if same is not None:
-            # The data changed back to a booklet built meanwhile: its file serves both.
-            booklet.fingerprint, booklet.file, booklet.pages = (
-                same.fingerprint,
-                same.file,
-                same.pages,
-            )
-            booklet.status, booklet.stage = Booklet.Status.DONE, ""
-            booklet.done = booklet.total = prepared.entries
-            booklet.finished_at = timezone.now()
-            booklet.save()
-            return booklet
-        booklet.refresh_from_db()
-        return _produce(booklet, prepared, progress)
-    except Exception as exc:
-        logger.exception("Booklet %s failed", booklet_id)
-        Booklet.objects.filter(pk=booklet_id).update(
-            status=Booklet.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}"[:200],
-        )
-        raise
-
-
-def download_name(booklet: Booklet) -> str:
-    """direktori-cbo-seremban-ms.pdf"""
-    return f"direktori-cbo-{booklet.district.slug}-{booklet.language}.pdf"

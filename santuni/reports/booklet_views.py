@@ -15,6 +15,7 @@ from santuni.accounts.models import Role
 from santuni.geo.models import District
 
 from . import booklet as booklets
+from . import services
 from .models import Booklet
 
 OFFICERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
@@ -49,7 +50,7 @@ def _own_district(request) -> District | None:
     """The district officer's district; None for a ministry admin (any district)."""
     membership = active_membership(request)
     if membership.role == Role.DISTRICT_OFFICER:
-        return District.objects.select_related("state").get(pk=membership.district_id)
+        return membership.district  # read with the membership
     return None
 
 
@@ -63,6 +64,10 @@ def _language() -> str:
     return "en" if (get_language() or "ms").startswith("en") else "ms"
 
 
+def _language_name(booklet: Booklet) -> str:
+    return dict(settings.LANGUAGES).get(booklet.language, booklet.language)
+
+
 @never_cache
 @role_required(*OFFICERS)
 @require_http_methods(["GET", "POST"])
@@ -71,26 +76,24 @@ def booklet_request(request):
     if request.method == "POST":
         form = BookletForm(request.POST, district=district)
         if form.is_valid():
-            chosen = district or form.cleaned_data["district"]
-            asked = booklets.booklet_request(
-                district=chosen,
+            asked = services.booklet_request(
+                actor=active_membership(request),
+                district=district or form.cleaned_data["district"],
                 language=form.cleaned_data["language"],
-                requested_by=request.user,
             )
             return redirect("reports:booklet_status", booklet_id=asked.booklet.pk)
     else:
         form = BookletForm(initial={"language": _language()}, district=district)
-    current = booklets.current_booklet(district, _language()) if district else None
+    # The directory is not read here: whether a booklet is up to date is found out when one
+    # is asked for (the same data gives the finished booklet back at once).
     visible, _district = _visible(request)
-    recent = list(
-        visible.filter(status=Booklet.Status.DONE).exclude(pk=getattr(current, "pk", None))[:8]
-    )
-    for built in recent:
-        built.language_name = dict(settings.LANGUAGES).get(built.language, built.language)
+    latest = services.latest_finished(visible)
+    for built in latest:
+        built.language_name = _language_name(built)
     return render(
         request,
         "reports/booklet_request.html",
-        {"form": form, "district": district, "current": current, "recent": recent},
+        {"form": form, "district": district, "latest": latest},
     )
 
 
@@ -108,18 +111,20 @@ def _booklet_for(request, booklet_id) -> Booklet:
 @require_safe
 def booklet_status(request, booklet_id):
     booklet = _booklet_for(request, booklet_id)
-    stale = booklets.is_stale(booklet, timezone.now())
+    stale = services.is_stale(booklet, timezone.now())
     context = {
         "booklet": booklet,
         "failed": booklet.status == Booklet.Status.FAILED or stale,
-        "working": booklet.status in (Booklet.Status.QUEUED, Booklet.Status.RUNNING) and not stale,
+        "working": booklet.status in services.IN_PROGRESS and not stale,
+        # Finished, but its file was removed since (a newer booklet replaced it).
+        "gone": booklet.status == Booklet.Status.DONE and not services.file_exists(booklet),
         "stage": booklets.STAGES.get(booklet.stage, ""),
         "step": list(booklets.STAGES).index(booklet.stage) + 1
         if booklet.stage in booklets.STAGES
         else 0,
         "steps": len(booklets.STAGES),
         "poll_seconds": POLL_SECONDS,
-        "language_name": dict(settings.LANGUAGES).get(booklet.language, booklet.language),
+        "language_name": _language_name(booklet),
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "reports/booklet/_progress.html", context)
@@ -130,15 +135,19 @@ def booklet_status(request, booklet_id):
 @require_safe
 def booklet_file(request, booklet_id):
     booklet = _booklet_for(request, booklet_id)
-    if booklet.status != Booklet.Status.DONE or not booklet.file:
+    if booklet.status != Booklet.Status.DONE:
         raise Http404
     try:
-        handle = booklet.file.open("rb")
+        handle = booklet.file.open("rb") if booklet.file else None
     except FileNotFoundError:
-        raise Http404 from None
+        handle = None
+    if handle is None:
+        # Said on the page, not a bare "not found": the officer can make it again from there.
+        context = {"booklet": booklet, "gone": True, "language_name": _language_name(booklet)}
+        return render(request, "reports/booklet_status.html", context, status=404)
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=booklets.download_name(booklet),
+        filename=services.download_name(booklet),
         content_type="application/pdf",
     )

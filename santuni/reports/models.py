@@ -101,6 +101,8 @@ class Booklet(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Touched by every progress write: a running build that stops touching it has died.
+    updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
 
@@ -108,6 +110,14 @@ class Booklet(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["district", "language", "fingerprint"], name="rep_booklet_key")
+        ]
+        # One build at a time of the same content: a second request joins the first.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "language", "fingerprint"],
+                condition=Q(status__in=["queued", "running"]),
+                name="rep_booklet_one_build",
+            )
         ]
 
     def __str__(self) -> str:

@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from . import booklet
+from . import services
 
 
 @task()
 def build_booklet(booklet_id: str) -> int:
     """Builds the queued booklet; returns its number of pages."""
-    return booklet.run_queued(booklet_id).pages or 0
+    return services.run_queued(booklet_id).pages or 0

@@ -52,6 +52,7 @@ class Migration(migrations.Migration):
                 ('pages', models.PositiveIntegerField(blank=True, null=True)),
                 ('file', models.FileField(blank=True, upload_to=santuni.reports.models._booklet_path)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
                 ('error', models.CharField(blank=True, max_length=200)),
                 ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.district')),
@@ -60,6 +61,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at'],
                 'indexes': [models.Index(fields=['district', 'language', 'fingerprint'], name='rep_booklet_key')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('district', 'language', 'fingerprint'), name='rep_booklet_one_build')],
             },
         ),
     ]

@@ -255,7 +255,7 @@ def test_a_ministry_admin_imports_a_file_in_the_admin(admin_client):
 
     bad = admin_client.post(import_url, {"file": upload(HEADER + "2024,,,1,,,,\n")})
     assert bad.status_code == 200
-    assert "Line 2, column source" in bad.content.decode()
+    assert "Baris 2, lajur source" in bad.content.decode()
     assert not AidStatistic.objects.filter(year=2024).exists()
 
     good = admin_client.post(
@@ -264,7 +264,7 @@ def test_a_ministry_admin_imports_a_file_in_the_admin(admin_client):
         follow=True,
     )
     assert good.redirect_chain[-1][0] == reverse("admin:reports_aidstatistic_changelist")
-    assert "1 figures added, 0 updated, 0 unchanged" in good.content.decode()
+    assert "1 angka ditambah, 0 dikemas kini" in good.content.decode()
     figure = AidStatistic.objects.get(year=2024, state__code="MY-05", scheme__code="bwe")
     assert figure.amount_sen == 900_000_000
     entry = AuditEntry.objects.get(action="reports.aid_statistics_imported")

@@ -1,7 +1,6 @@
 """`manage.py booklet --district Seremban --lang ms OUT.pdf`: a district's printed directory."""
 
 import shutil
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,23 +8,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from santuni.geo.models import District
-from santuni.reports import booklet
+from santuni.reports import booklet, services
 
 
-class StderrProgress:
+class StderrProgress(services.Throttled):
     """Progress lines on stderr: each new stage, then at most one a second."""
 
     def __init__(self, stream, every: float = 1.0):
+        super().__init__(every)
         self.stream = stream
-        self.every = every
-        self.stage = None
-        self.at = 0.0
 
-    def __call__(self, stage: str, done: int = 0, total: int = 0) -> None:
-        now = time.monotonic()
-        if stage == self.stage and now - self.at < self.every:
-            return
-        self.stage, self.at = stage, now
+    def report(self, stage: str, done: int, total: int) -> None:
         line = str(booklet.STAGES.get(stage, stage))
         if total:
             line += f": {done}/{total}"
@@ -79,7 +72,18 @@ class Command(BaseCommand):
         target = Path(out)
         if not target.parent.is_dir():
             raise CommandError(_("No such folder: %(folder)s") % {"folder": target.parent})
-        built = booklet.build(district=found, language=lang, progress=StderrProgress(self.stderr))
+        try:
+            built = services.build(
+                district=found, language=lang, progress=StderrProgress(self.stderr)
+            )
+        except services.BuildUnderWay as busy:
+            raise CommandError(
+                _(
+                    "A booklet of the same data is being built now (%(id)s); try again when it "
+                    "is done."
+                )
+                % {"id": busy.booklet.pk}
+            ) from None
         with built.file.open("rb") as source, target.open("wb") as sink:
             shutil.copyfileobj(source, sink)
         self.stderr.write(_("%(out)s: %(pages)s pages.") % {"out": target, "pages": built.pages})
