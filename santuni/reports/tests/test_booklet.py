@@ -48,6 +48,9 @@ from santuni.reports.management.commands.booklet import StderrProgress
 from santuni.reports.models import Booklet
 
 BASE_URL = "https://santuni.example.my"
+# Every test here is a database test, those reading the module's demo booklet too: tests
+# without the mark run after the transactional ones, which leave the database empty.
+pytestmark = pytest.mark.django_db
 
 
 def require_weasyprint() -> None:
