@@ -344,13 +344,39 @@ def _relevance(folder: Path, evaluation: Path, label: str) -> str:
     return f"relevance, {label}: " + result.stdout.strip()
 
 
+def _step_database(database_url: str, name: str) -> str:
+    """A fresh PostgreSQL database of its own for one reports step (`<database>_<name>`,
+    made anew), or "" for SQLite files."""
+    if not database_url.startswith("postgres"):
+        return ""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(database_url)
+    database = f"{parts.path.lstrip('/')}_{name}"
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        # Identifiers cannot be parameters; the name is ours (the given database + a step).
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}"')  # noqa: S608
+        admin.execute(f'CREATE DATABASE "{database}"')  # noqa: S608
+    return parts._replace(path=f"/{database}").geturl()
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')  # noqa: S608
+
+
 def reports(entries: int, referrals: int, database_url: str) -> list[str]:
     """The booklet (demo and synthetic) and the dashboards, each on a fresh database."""
-    lines = []
+    lines, made = [], []
     with tempfile.TemporaryDirectory(prefix="santuni-bench-") as folder:
 
         def fresh(name: str) -> dict:
-            url = database_url or f"sqlite:///{folder}/{name}.sqlite3"
+            url = _step_database(database_url, name)
+            made.append(url)
+            url = url or f"sqlite:///{folder}/{name}.sqlite3"
             env = os.environ | {"DATABASE_URL": url, "SANTUNI_TESTING": "1"}
             env["SANTUNI_VAR_DIR"] = folder
             _fresh_database(env)
@@ -379,6 +405,8 @@ def reports(entries: int, referrals: int, database_url: str) -> list[str]:
             f"  district officer     {timed['district_s'] * 1000:6.0f} ms  "
             f"x{timed['district_s'] / base:5.1f}  (target under 1 s)",
         ]
+    for url in filter(None, made):
+        _drop_database(url)
     return lines
 
 
