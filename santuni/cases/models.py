@@ -371,7 +371,17 @@ class Referral(models.Model):
                 name="cas_ref_district_done_time",
             ),
             models.Index(fields=["district", "category"], name="cas_ref_district_category"),
-            models.Index(fields=["district", "organization"], name="cas_ref_district_to"),
+            # What each organisation received (sent for action), and what still waits for
+            # an answer or completion, per urgency.
+            models.Index(fields=["mode", "organization", "sent_at"], name="cas_ref_received"),
+            models.Index(
+                fields=["district", "mode", "organization", "sent_at"],
+                name="cas_ref_district_received",
+            ),
+            models.Index(fields=["status", "urgency", "mode"], name="cas_ref_waiting"),
+            models.Index(
+                fields=["district", "status", "urgency", "mode"], name="cas_ref_district_waiting"
+            ),
             # CBO activity: referrals sent lately, per case (so per CBO) and per district.
             models.Index(fields=["case", "sent_at"], name="cas_ref_case_sent"),
             models.Index(fields=["district", "sent_at"], name="cas_ref_district_sent"),

@@ -66,7 +66,16 @@ def csv_response(table: Table, scope: Scope) -> HttpResponse:
 def _xlsx_cell(value):
     if isinstance(value, int | float | Decimal | date) or value is None:
         return value
-    return guarded(str(value))
+    return str(value)
+
+
+def _append(sheet, values) -> None:
+    """A row of cells; text stays text (openpyxl would store "=..." as a formula), so a
+    name is shown as it is, without the apostrophe the CSV needs."""
+    sheet.append([_xlsx_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def xlsx_response(table: Table, scope: Scope) -> HttpResponse:
@@ -75,11 +84,11 @@ def xlsx_response(table: Table, scope: Scope) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Figures")
-    sheet.append([_xlsx_cell(c) for c in table.columns])
+    _append(sheet, table.columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([_xlsx_cell(c) for c in row])
+        _append(sheet, row)
     sheet.freeze_panes = "A2"
     for n, column in enumerate(table.columns, start=1):
         widest = max([len(str(column))] + [len(str(r[n - 1])) for r in table.rows[:200]])
@@ -95,7 +104,7 @@ def xlsx_response(table: Table, scope: Scope) -> HttpResponse:
         (_("Made"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         (_("Source"), "Santuni, Direktori CBO KPWKM"),
     ):
-        about.append([label, _xlsx_cell(value)])
+        _append(about, [label, value])
     about.column_dimensions["A"].width = 14
     about.column_dimensions["B"].width = 80
     out = io.BytesIO()

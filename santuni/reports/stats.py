@@ -16,6 +16,7 @@ order with LIMIT/OFFSET (`_medians`).
 
 import heapq
 import operator
+from collections import Counter
 from datetime import timedelta
 from functools import reduce
 from operator import itemgetter
@@ -41,6 +42,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from santuni.cases.models import TARGET_GROUPS, Case, Referral, Urgency
 from santuni.directory.models import CboProfile, Organization, TaxonomyTerm
@@ -281,7 +283,15 @@ def _days(seconds: float | None) -> float | None:
 
 @report("referrals-urgency", section="operations", order=21)
 def referrals_by_urgency(scope: Scope) -> Table:
-    totals, medians = _medians(_referrals(scope), ACKNOWLEDGE, COMPLETE)
+    referrals = _referrals(scope)
+    totals, medians = _medians(referrals, ACKNOWLEDGE, COMPLETE)
+    # The medians count answered referrals only: those still waiting stand beside them, so
+    # that an organisation that never answers does not look fast.
+    unanswered = _by(referrals.filter(status=S.SENT), "urgency")
+    # One status at a time: with IN (...) SQLite leaves the (status, urgency, mode) index.
+    unfinished = Counter()
+    for status in (S.ACCEPTED, S.IN_PROGRESS):
+        unfinished.update(_by(referrals.filter(status=status, mode=Referral.Mode.LIVE), "urgency"))
     return Table(
         slug="referrals-urgency",
         title=_("Referrals by urgency of the case, and how fast they were answered"),
@@ -290,6 +300,8 @@ def referrals_by_urgency(scope: Scope) -> Table:
             _("Referrals"),
             _("Median hours to acknowledge"),
             _("Median days to complete"),
+            _("Waiting for an answer now"),
+            _("Accepted, not completed yet"),
         ],
         more_charts=(2, 3),
         rows=[
@@ -298,13 +310,16 @@ def referrals_by_urgency(scope: Scope) -> Table:
                 totals.get(value, 0),
                 _hours(medians[ACKNOWLEDGE, value]),
                 _days(medians[COMPLETE, value]),
+                unanswered.get(value, 0),
+                unfinished.get(value, 0),
             ]
             for value, label in Urgency.choices
         ],
         note=_(
             "Medians from sending to the receiving organisation's first answer (accepting, "
-            "declining or redirecting) and to completion, over all referrals sent to an "
-            "organisation; referrals the person took up on their own are not timed."
+            "declining or redirecting) and to completion, over all referrals answered or "
+            "completed so far; those still waiting are counted beside them. Referrals the "
+            "person took up on their own are not timed."
         ),
     )
 
@@ -324,9 +339,10 @@ def referrals_by_category(scope: Scope) -> Table:
 @report("referrals-agency", section="operations", order=23)
 def referrals_by_agency(scope: Scope) -> Table:
     # The window adds up every organisation's count in the same pass, before the LIMIT.
+    # What the organisation received: sent to it for action, as its inbox shows them.
+    received = _referrals(scope).filter(mode=Referral.Mode.LIVE, sent_at__isnull=False)
     top = list(
-        _referrals(scope)
-        .order_by()
+        received.order_by()
         .values_list("organization")
         .annotate(n=Count("*"), total=_AllGroups())
         .order_by("-n", "organization")[:TOP_AGENCIES]
@@ -341,7 +357,10 @@ def referrals_by_agency(scope: Scope) -> Table:
         title=_("Referrals by receiving organisation"),
         columns=[_("Receiving organisation"), _("Referrals")],
         rows=rows,
-        note=_("The %(n)d organisations that received the most referrals, then the rest together.")
+        note=_(
+            "Referrals sent for action (not drafts, nor records of help the person sought on "
+            "their own). The %(n)d organisations that received the most, then the rest together."
+        )
         % {"n": TOP_AGENCIES},
     )
 
@@ -400,7 +419,9 @@ def overdue(scope: Scope) -> Table:
             "shown": len(listed),
         }
     else:
-        table.note = _("%(total)d referrals are overdue.") % {"total": total}
+        table.note = ngettext(
+            "%(total)d referral is overdue.", "%(total)d referrals are overdue.", total
+        ) % {"total": total}
     return table
 
 

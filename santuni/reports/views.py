@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
@@ -94,6 +95,9 @@ class BadFilter(Exception):
 def _scope(request, membership) -> tuple[Scope, ScopeForm | None]:
     """A district officer's own district (any filter ignored), or the ministry's choice."""
     if membership.role == Role.DISTRICT_OFFICER:
+        if membership.district_id is None:
+            # Scope(district=None) would be Malaysia: an officer of no district sees nothing.
+            raise PermissionDenied
         return Scope(district=membership.district), None
     form = ScopeForm(request.GET)
     if not form.is_valid():
@@ -200,6 +204,7 @@ def _places() -> dict:
 
 
 @never_cache
+@require_GET
 @role_required(*OFFICER_ROLES)
 def dashboard(request):
     membership = active_membership(request)
@@ -224,6 +229,7 @@ def dashboard(request):
 
 
 @never_cache
+@require_GET
 @role_required(*OFFICER_ROLES)
 def export(request, table, fmt):
     membership = active_membership(request)
