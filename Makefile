@@ -30,7 +30,7 @@ run: install var/secret_key
 	# The background worker (printed booklets) runs beside the server and stops with it.
 	export SECRET_KEY=$$(cat var/secret_key); \
 	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: install
