@@ -5,8 +5,10 @@ Rows change only through `santuni.cases.services`; the version numbers there det
 people editing the same case or referral at once.
 """
 
+import operator
 import secrets
 import uuid
+from functools import reduce
 
 from django.db import models
 from django.db.models import Q
@@ -418,9 +420,17 @@ class Referral(models.Model):
         return ""
 
 
+# Overdue: each status and the target time it waits on.
+LATE_STEPS = (
+    (Referral.Status.SENT, "acknowledge_due"),
+    (Referral.Status.ACCEPTED, "complete_due"),
+    (Referral.Status.IN_PROGRESS, "complete_due"),
+)
+
+
 def overdue_filter(now) -> Q:
-    return Q(status=Referral.Status.SENT, acknowledge_due__lt=now) | Q(
-        status__in=[Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS], complete_due__lt=now
+    return reduce(
+        operator.or_, (Q(status=status, **{f"{due}__lt": now}) for status, due in LATE_STEPS)
     )
 
 

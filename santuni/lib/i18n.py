@@ -3,6 +3,13 @@
 from django.utils.translation import get_language
 
 
+def in_language(malay: str, english: str) -> str:
+    """The English text when English is active and there is one, else the Malay."""
+    if english and (get_language() or "ms").startswith("en"):
+        return english
+    return malay
+
+
 class Translated:
     """`obj.tr.name` gives `name_en` when English is active and filled in, else `name`."""
 
@@ -12,12 +19,7 @@ class Translated:
         self._obj = obj
 
     def __getattr__(self, field: str):
-        value = getattr(self._obj, field)
-        if (get_language() or "ms").startswith("en"):
-            english = getattr(self._obj, f"{field}_en", "")
-            if english:
-                return english
-        return value
+        return in_language(getattr(self._obj, field), getattr(self._obj, f"{field}_en", ""))
 
     __getitem__ = __getattr__
 

@@ -35,14 +35,15 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from santuni.accounts import audit
 from santuni.accounts.models import Membership
 from santuni.aid.models import Scheme
 from santuni.aid.rules import rm
 from santuni.geo.models import State
+from santuni.lib.i18n import in_language
 
 from .models import AidStatistic
 from .tables import MINISTRY, Scope, Table, report
@@ -622,13 +623,8 @@ def aid_by_state(scope: Scope) -> Table:
     return table
 
 
-def _bilingual(name: str, name_en: str) -> str:
-    """The English name when English is active and there is one (as Translated does)."""
-    return name_en if name_en and (get_language() or "ms").startswith("en") else name
-
-
 def _state_label(figure: dict) -> str:
-    return _bilingual(figure["state__name"], figure["state__name_en"])
+    return in_language(figure["state__name"], figure["state__name_en"])
 
 
 def _figure_place(figure: dict) -> str:
@@ -673,4 +669,4 @@ def aid_by_scheme(scope: Scope) -> Table:
 
 
 def _scheme_label(figure: dict) -> str:
-    return _bilingual(figure["scheme__name"], figure["scheme__name_en"])
+    return in_language(figure["scheme__name"], figure["scheme__name_en"])

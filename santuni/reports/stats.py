@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from santuni.cases.models import TARGET_GROUPS, Case, Referral, Urgency
+from santuni.cases.models import LATE_STEPS, TARGET_GROUPS, Case, Referral, Urgency
 from santuni.directory.models import CboProfile, Organization, TaxonomyTerm
 from santuni.directory.selectors import due_for_verification
 from santuni.geo.models import District, Mukim, State
@@ -53,11 +53,6 @@ from .tables import MINISTRY, Scope, Table, report
 
 S = Referral.Status
 # What `overdue_filter` means, step by step: the status and the target time it waits on.
-LATE_STEPS = (
-    (S.SENT, "acknowledge_due"),
-    (S.ACCEPTED, "complete_due"),
-    (S.IN_PROGRESS, "complete_due"),
-)
 TOP_AGENCIES = 10
 OVERDUE_LISTED = 100
 ACTIVITY_DAYS = 365
@@ -640,15 +635,13 @@ def districts(scope: Scope) -> Table:
 # --- coverage ----------------------------------------------------------------------------
 
 
-def _target_groups() -> list[TaxonomyTerm]:
-    return list(
-        TaxonomyTerm.objects.filter(taxonomy__code=TARGET_GROUPS).order_by("position", "name")
-    )
+def _target_groups() -> QuerySet[TaxonomyTerm]:
+    return TaxonomyTerm.objects.filter(taxonomy__code=TARGET_GROUPS).order_by("position", "name")
 
 
 @report("coverage-mukims", section="coverage", order=10)
 def coverage_by_mukim(scope: Scope) -> Table:
-    groups = _target_groups()
+    groups = list(_target_groups())
     # Leaving out the few inactive CBOs (a NOT IN each database works out once) keeps this
     # to the mukim's own rows; joining the profiles to test each one's flag, PostgreSQL
     # reads them all once per mukim.
@@ -712,21 +705,15 @@ def coverage_by_mukim(scope: Scope) -> Table:
 
 @report("coverage-groups", section="coverage", order=11)
 def coverage_by_group(scope: Scope) -> Table:
-    groups = (
-        TaxonomyTerm.objects.filter(taxonomy__code=TARGET_GROUPS)
-        .annotate(
-            open=_count(
-                Case.objects.filter(
-                    _where(scope), status=Case.Status.OPEN, client__target_groups=OuterRef("pk")
-                )
-            ),
-            n_cbos=_count(
-                CboProfile.objects.filter(
-                    _where(scope), is_active=True, target_groups=OuterRef("pk")
-                )
-            ),
-        )
-        .order_by("position", "name")
+    groups = _target_groups().annotate(
+        open=_count(
+            Case.objects.filter(
+                _where(scope), status=Case.Status.OPEN, client__target_groups=OuterRef("pk")
+            )
+        ),
+        n_cbos=_count(
+            CboProfile.objects.filter(_where(scope), is_active=True, target_groups=OuterRef("pk"))
+        ),
     )
     return Table(
         slug="coverage-groups",

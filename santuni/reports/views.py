@@ -29,7 +29,7 @@ from santuni.geo.models import District, State
 
 from . import charts
 from . import export as exports
-from .tables import REPORTS, Scope, Table, reports_for
+from .tables import OFFICERS, REPORTS, Scope, Table, reports_for
 
 SECTIONS = {
     "operations": gettext_lazy("Cases and referrals"),
@@ -38,7 +38,6 @@ SECTIONS = {
     "aid": gettext_lazy("JKM aid statistics"),
 }
 WRITERS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
-OFFICER_ROLES = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
 
 
 class ScopeForm(forms.Form):
@@ -205,7 +204,7 @@ def _places() -> dict:
 
 @never_cache
 @require_GET
-@role_required(*OFFICER_ROLES)
+@role_required(*OFFICERS)
 def dashboard(request):
     membership = active_membership(request)
     ministry = membership.role == Role.MINISTRY_ADMIN
@@ -230,7 +229,7 @@ def dashboard(request):
 
 @never_cache
 @require_GET
-@role_required(*OFFICER_ROLES)
+@role_required(*OFFICERS)
 def export(request, table, fmt):
     membership = active_membership(request)
     found = REPORTS.get(table)
