@@ -8,13 +8,15 @@ language. Both stems are indexed and both are searched, so the two sides always 
 """
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
 
-_MALAY = snowballstemmer.stemmer("indonesian")
-_ENGLISH = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on in itself, so each thread of the
+# server (gunicorn's gthread workers) has its own pair.
+_stemmers = threading.local()
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NUMBERED_REPEAT = re.compile(r"^([a-z]{2,})2$")  # rumah2, kanak2: SMS reduplication
 
@@ -349,7 +351,10 @@ def stems(word: str) -> tuple[str, ...]:
         return (STEM_OVERRIDES[word],)
     if word.isdigit() or len(word) <= 3:
         return (word,)
-    malay, english = _MALAY.stemWord(word), _ENGLISH.stemWord(word)
+    if not hasattr(_stemmers, "malay"):
+        _stemmers.malay = snowballstemmer.stemmer("indonesian")
+        _stemmers.english = snowballstemmer.stemmer("english")
+    malay, english = _stemmers.malay.stemWord(word), _stemmers.english.stemWord(word)
     return (malay,) if malay == english else (malay, english)
 
 
