@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-browser lint format messages lock pageweight bench clean
+.PHONY: install run serve test test-browser lint format messages lock pageweight bench loadtest \
+	faulttest clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Santuni needs Python 3.11")'
@@ -59,6 +60,14 @@ pageweight: install
 # Speed, as ratios against a baseline measured in the same run (see santuni/bench.py).
 bench: install
 	$(BIN)/python -m santuni.bench $(BENCH_ARGS)
+
+# Reliability (docs/reliability.md): 200 people for 60 s on SQLite and PostgreSQL, and
+# crashes on purpose (the last one restarts this machine's PostgreSQL). Not in `make test`.
+loadtest: install
+	$(BIN)/python -m santuni.reliability.loadtest $(LOAD_ARGS)
+
+faulttest: install
+	$(BIN)/python -m santuni.reliability.faults $(FAULT_ARGS)
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock

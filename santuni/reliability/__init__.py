@@ -1,0 +1,2 @@
+"""Reliability runs (issue 9): `make loadtest` and `make faulttest` drive a real gunicorn on
+SQLite and PostgreSQL and write their figures into docs/reliability.md."""

@@ -1,0 +1,109 @@
+"""`make loadtest`: 200 people for 60 s against gunicorn, on SQLite and then PostgreSQL.
+
+    python -m santuni.reliability.loadtest [--users N] [--writers N] [--seconds S]
+                                           [--databases sqlite,postgres] [--no-report]
+
+Fails (exit 1) on any error or any acknowledged write missing from the database after.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from . import report
+from .harness import LOGS, Server, database, tracebacks, world
+from .load import drive
+
+
+def one(kind: str, users: int, writers: int, seconds: float) -> dict:
+    with database(kind, "load") as env, tempfile.TemporaryDirectory() as folder:
+        plan = world(env, "setup", str(writers))
+        log = LOGS / f"load-{kind}.log"
+        log.unlink(missing_ok=True)
+        with Server(env, log) as server:
+            run = drive(server.base, plan, users=users, seconds=seconds)
+        acknowledged = Path(folder) / "acknowledged.json"
+        acknowledged.write_text(json.dumps(run.acknowledged()))
+        found = world(env, "verify", str(acknowledged))
+        result = run.summary() | {"database": kind, "verify": found}
+        result["tracebacks"] = tracebacks(log)
+        result["log"] = str(log)
+        result["lost"] = sum(len(keys) for keys in found["missing"].values())
+        return result
+
+
+def passed(result: dict) -> bool:
+    found = result["verify"]
+    return not (
+        result["errors"]
+        or result["lost"]
+        or result["tracebacks"]
+        or found["duplicates"]
+        or not found["integrity"]
+        or not found["audit_intact"]
+    )
+
+
+def markdown(results: list[dict], users: int, writers: int, seconds: float) -> str:
+    rows = []
+    for r in results:
+        acked = r["verify"]["acknowledged"]
+        rows.append(
+            [
+                r["database"],
+                r["requests"],
+                r["per_second"],
+                r["p50"],
+                r["p95"],
+                r["p99"],
+                r["errors"],
+                f"{acked['case']} / {acked['referral']}",
+                r["lost"],
+                "yes" if r["verify"]["integrity"] and r["verify"]["audit_intact"] else "NO",
+                "pass" if passed(r) else "FAIL",
+            ]
+        )
+    header = ["database", "requests", "per s", "p50 ms", "p95 ms", "p99 ms", "errors"]
+    header += ["cases / referrals acknowledged", "lost", "whole", "result"]
+    kinds = "\n".join(
+        f"- {r['database']}: "
+        + ", ".join(f"{k} {v['n']} ({v['p50']} ms)" for k, v in r["kinds"].items())
+        for r in results
+    )
+    return (
+        f"{report.machine()} `make loadtest`: {users} people for {seconds:g} s each, "
+        f"{writers} of them CBO heads writing cases and referrals, the rest readers; "
+        f"gunicorn `{' '.join(Server.WORKERS)}`.\n\n"
+        + report.table(header, rows)
+        + f"\n\nRequests by kind (count, median ms):\n{kinds}\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--writers", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--no-report", action="store_true", help="leave docs/reliability.md")
+    options = parser.parse_args()
+    results = []
+    for kind in options.databases.split(","):
+        print(f"== {kind}: {options.users} people for {options.seconds:g} s", flush=True)
+        result = one(kind, options.users, options.writers, options.seconds)
+        print(json.dumps({k: v for k, v in result.items() if k != "verify"}, indent=1))
+        print(json.dumps(result["verify"]["acknowledged"]), "lost:", result["lost"])
+        results.append(result)
+    if not options.no_report:
+        text = markdown(results, options.users, options.writers, options.seconds)
+        report.update("loadtest", text)
+    failed = [r["database"] for r in results if not passed(r)]
+    if failed:
+        sys.exit(f"load test FAILED on {', '.join(failed)}")
+    print("load test passed")
+
+
+if __name__ == "__main__":
+    main()
