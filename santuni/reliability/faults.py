@@ -26,7 +26,7 @@ from . import report
 from .harness import LOGS, PROJECT, Server, database, manage, tracebacks, world
 from .load import drive, resubmit
 
-IMPORT_SERVICES = 20_000
+IMPORT_SERVICES = 4_000
 
 
 def import_killed(kind: str) -> dict:
@@ -35,16 +35,17 @@ def import_killed(kind: str) -> dict:
         from santuni.search.benchdata import write_directory
 
         data = Path(folder) / "directory.ndjson"
-        write_directory(data, services=IMPORT_SERVICES, organizations=6000, locations=20000)
+        write_directory(data, services=IMPORT_SERVICES, organizations=1200, locations=4000)
         world(env, "districts")
         before = world(env, "counts")
+        half = _import_seconds(kind) / 2
         command = [sys.executable, "manage.py", "import_hsds", str(data)]
         started = time.perf_counter()
         process = subprocess.Popen(  # noqa: S603 - our own manage.py
             command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         # Half-way: well into its writing, long before it could commit.
-        time.sleep(_import_seconds(kind) / 2)
+        time.sleep(half)
         running = process.poll() is None
         process.kill()
         process.wait()
@@ -81,7 +82,7 @@ def _import_seconds(kind: str) -> float:
             from santuni.search.benchdata import write_directory
 
             data = Path(folder) / "directory.ndjson"
-            write_directory(data, services=IMPORT_SERVICES, organizations=6000, locations=20000)
+            write_directory(data, services=IMPORT_SERVICES, organizations=1200, locations=4000)
             world(env, "districts")
             started = time.perf_counter()
             manage(env, "import_hsds", str(data), stdout=subprocess.DEVNULL)

@@ -3,8 +3,9 @@
 Readers look things up as the public does (the home page, the search page in Malay and
 English, service pages, the HSDS API). CBO heads record cases through the real form, then
 refer each case to a service and open it again. Everyone pauses 2-8 s between steps (5 s
-on average), as a person reading a phone would. A write counts as acknowledged when the server answered it
-with its redirect to the case; those are the writes that must be in the database after.
+on average), as a person reading a phone would. A write counts as acknowledged when the
+server answered it with its redirect to the case; those are the writes that must be in the
+database after.
 """
 
 import asyncio
