@@ -166,6 +166,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "santuni.lib.security.client_ip"
 OTP_TOTP_ISSUER = "Santuni"
+# The admin never shows a second factor's secret (TOTP key and QR code, recovery codes):
+# whoever read it could sign in as that user. A lost phone is handled by deleting the device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Email: SMTP when EMAIL_HOST is set, else printed on the console (development).
 if os.environ.get("EMAIL_HOST"):

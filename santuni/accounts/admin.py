@@ -1,47 +1,36 @@
-"""Read-only admin views of memberships, invitations and the audit trail.
+"""Read-only admin views of memberships, invitations and the audit trail; users and their
+second factors as far as a ministry admin may touch them.
 
 Roles change only through invitations and removals (santuni.accounts.services), which record
 the audit row; the admin shows them but cannot write them.
+
+A ministry admin cannot take over another account from the admin: only a superuser (made with
+`manage.py createsuperuser`, on the server) sets someone's password, makes superusers or gives
+permissions, and a second factor is never added or edited here, only deleted when its phone
+is lost (the person then sets a new one up at /akaun/). The admin shows no second factor's
+secret either (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA).
 """
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .access import active_membership
+from .admin_site import Audited
 from .models import AuditEntry, Invitation, Membership
 
+__all__ = ["Audited", "ReadOnlyInline"]
 
-class Audited:
-    """Admin writes leave an audit row: who, acting as what, which fields."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        fields = list(form.changed_data) + [
-            f"{fs.prefix}[{i}]"
-            for fs in formsets
-            for i, f in enumerate(fs.forms)
-            if f.has_changed()
-        ]
-        audit.record(
-            actor=active_membership(request),
-            user=request.user,
-            action="admin.changed" if change else "admin.added",
-            obj=form.instance,
-            changes={"fields": fields},
-        )
-
-    def delete_model(self, request, obj):
-        audit.record(
-            actor=active_membership(request), user=request.user, action="admin.deleted", obj=obj
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            audit.record(
-                actor=active_membership(request), user=request.user, action="admin.deleted", obj=obj
-            )
-        super().delete_queryset(request, queryset)
+User = get_user_model()
+# Fields that would give an account powers beyond its roles.
+POWERS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -89,3 +78,54 @@ class AuditEntryAdmin(ReadOnly):
     search_fields = ["object_id", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["user"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SantuniUserAdmin(Audited, UserAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *POWERS)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # No "Set password" button: the form behind it is for superusers only.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            # The person resets their own password from the sign-in page, by email.
+            raise PermissionDenied
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                audit.record(
+                    actor=active_membership(request),
+                    user=request.user,
+                    action="admin.password_set",
+                    obj=self.get_object(request, id),
+                )
+        return response
+
+
+class DeletedOnly:
+    """A second factor is seen and deleted here, never made or changed: whoever chose its key
+    would hold it."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+for model, model_admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (DeletedOnly, model_admin), {}))

@@ -1,12 +1,50 @@
-"""The admin site: for ministry admins (and superusers) who have passed two-factor sign-in."""
+"""The admin site: for ministry admins (and superusers) who have passed two-factor sign-in.
+
+Every table's writes are audited, those of the libraries' tables (users, second factors,
+lock-outs, tasks) too: each model registered here gets the Audited mixin.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from . import audit
 from .access import active_membership
 from .models import Role
+
+
+class Audited:
+    """Admin writes leave an audit row: who, acting as what, which fields."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        fields = list(form.changed_data) + [
+            f"{fs.prefix}[{i}]"
+            for fs in formsets
+            for i, f in enumerate(fs.forms)
+            if f.has_changed()
+        ]
+        audit.record(
+            actor=active_membership(request),
+            user=request.user,
+            action="admin.changed" if change else "admin.added",
+            obj=form.instance,
+            changes={"fields": fields},
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(
+            actor=active_membership(request), user=request.user, action="admin.deleted", obj=obj
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit.record(
+                actor=active_membership(request), user=request.user, action="admin.deleted", obj=obj
+            )
+        super().delete_queryset(request, queryset)
 
 
 class SantuniAdminSite(admin.AdminSite):
@@ -24,3 +62,9 @@ class SantuniAdminSite(admin.AdminSite):
         if request.user.is_authenticated:
             raise PermissionDenied
         return redirect_to_login(request.get_full_path(), reverse("accounts:sign_in"))
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, Audited):
+            admin_class = type(admin_class.__name__, (Audited, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
