@@ -32,8 +32,9 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
+
+from santuni.lib import local_http
 
 PROJECT = Path(__file__).resolve().parent.parent
 EVAL = PROJECT.parent / "shared" / "eval"
@@ -272,7 +273,7 @@ class _Server:
         self.process = subprocess.Popen(command, env=self.env, cwd=PROJECT)  # noqa: S603
         for _ in range(100):
             try:
-                urllib.request.urlopen(self.url("/api/hsds/"), timeout=1)  # noqa: S310
+                self.get("/api/hsds/", timeout=1)
                 return self
             except OSError:
                 time.sleep(0.2)
@@ -280,6 +281,9 @@ class _Server:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path: str, timeout: float) -> bytes:
+        return local_http.get(self.port, path, timeout)
 
     def __exit__(self, *exc):
         self.process.terminate()
@@ -296,9 +300,7 @@ def _http_times(server: _Server, count: int) -> list[float]:
             params["district"] = q["district"]
         if q["lat"] is not None:
             params |= {"lat": q["lat"], "lng": q["lng"]}
-        url = server.url("/api/hsds/services?" + urllib.parse.urlencode(params))
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our server
-            response.read()
+        server.get("/api/hsds/services?" + urllib.parse.urlencode(params), timeout=30)
 
     return _timed(fetch, queries(count=count))
 

@@ -73,9 +73,9 @@ def plain(table: Table, obj, options: Options) -> dict:
         _put(out, name, getattr(obj, name))
     for name in table.parents:
         _put(out, f"{name}_id", getattr(obj, f"{name}_id"))
-    extra = EXTRAS.get(table.name)
-    if extra:
-        extra(obj, out, options)
+    add_extras = EXTRAS.get(table.name)
+    if add_extras:
+        add_extras(obj, out, options)
     return out
 
 

@@ -12,9 +12,10 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from santuni.lib import local_http
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 # The servers' logs stay here after a run, for reading its errors.
@@ -111,7 +112,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.base}/api/hsds/", timeout=2).close()  # noqa: S310
+                local_http.get(self.port, "/api/hsds/", timeout=2)
                 return self
             except OSError:
                 if self.process.poll() is not None:

@@ -181,7 +181,10 @@ def _medians(
             )
             sql, middle_params = middle.query.get_compiler(using=referrals.db).as_sql()
             average = f"CAST(AVG({column}) AS DOUBLE PRECISION)"
-            parts.append(f"SELECT %s, %s, {average} FROM ({sql}) AS middle")  # noqa: S608
+            parts.append(
+                f"SELECT %s, %s, {average}"  # noqa: S608 # nosec B608 - ORM-compiled, with params
+                f" FROM ({sql}) AS middle"
+            )
             params += middle_params
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)

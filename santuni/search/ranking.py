@@ -181,7 +181,10 @@ class _Tsquery(_Language):
 
     def matches(self, expression: str, filter_sql: str) -> tuple[str, list]:
         doc = SearchDocument._meta.db_table
-        sql = f"SELECT d.id AS id FROM {doc} d WHERE d.vector @@ to_tsquery('simple', %s)"
+        sql = (
+            f"SELECT d.id AS id FROM {doc} d"  # nosec B608 - our table; values are parameters
+            " WHERE d.vector @@ to_tsquery('simple', %s)"
+        )
         if filter_sql:
             sql += f" AND d.id IN ({filter_sql})"
         return sql + " ORDER BY d.id", [expression]
@@ -233,7 +236,11 @@ class Ranking:
         if self._filter_sql is None:
             subquery, params = self.services.values("id").query.sql_with_params()
             doc = SearchDocument._meta.db_table
-            self._filter_sql = (f"SELECT id FROM {doc} WHERE service_id IN ({subquery})", params)
+            self._filter_sql = (
+                f"SELECT id FROM {doc}"  # nosec B608 - our table, the ORM's subquery and its params
+                f" WHERE service_id IN ({subquery})",
+                params,
+            )
         sql, params = self._filter_sql
         return sql, list(params)
 
@@ -259,7 +266,10 @@ class Ranking:
         if known is None or not (known[1] is None or (wanted is not None and wanted <= known[1])):
             sql, params = self._matches(where, wanted)
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", params)
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM ({sql}) matches",  # nosec B608 - our matches query
+                    params,
+                )
                 known = (cursor.fetchone()[0], wanted)
             self._counts[where] = known
         return known[0] if cap is None else min(known[0], cap)
@@ -351,7 +361,10 @@ class Ranking:
         now = time.monotonic()
         missing = [e for e in expressions if now - DF_CACHE.get(e[1][0], (0, -1e9))[1] > DF_SECONDS]
         if missing:
-            sql = ", ".join(f"(SELECT COUNT(*) FROM ({m} LIMIT %s) g)" for m, _ in missing)
+            sql = ", ".join(
+                f"(SELECT COUNT(*) FROM ({m} LIMIT %s) g)"  # nosec B608 - our matches queries
+                for m, _ in missing
+            )
             with connection.cursor() as cursor:
                 cursor.execute("SELECT " + sql, [p for _, ps in missing for p in [*ps, DF_CAP]])
                 counted = cursor.fetchone()
@@ -452,7 +465,11 @@ def _rows(sql: str, params: list) -> list[tuple]:
         " d.assured_date, d.latitude, d.longitude"
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM ({sql}) m JOIN {doc} d ON d.id = m.id", params)
+        cursor.execute(
+            f"SELECT {columns} FROM ({sql}) m"  # nosec B608 - our columns, table and query
+            f" JOIN {doc} d ON d.id = m.id",
+            params,
+        )
         return cursor.fetchall()
 
 

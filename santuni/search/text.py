@@ -400,12 +400,16 @@ _TOKEN = re.compile(r"[\w'’-]+|[^\w'’-]+")
 
 
 def highlight(text: str, wanted: set[str]) -> str:
-    """HTML of `text` with the words whose stems were searched for in <mark>."""
-    from django.utils.html import escape
+    """HTML of `text` (safe to put in a page) with the words whose stems were searched for in
+    <mark>. format_html escapes the text: the words before each marked one, then the rest."""
+    from django.utils.html import format_html, format_html_join
 
-    parts = []
+    marked, before = [], []
     for token in _TOKEN.findall(text or ""):
         folded = words(token)
-        hit = wanted and any(set(stems(w)) & wanted for w in folded)
-        parts.append(f"<mark>{escape(token)}</mark>" if hit else escape(token))
-    return "".join(parts)
+        if wanted and any(set(stems(w)) & wanted for w in folded):
+            marked.append(("".join(before), token))
+            before = []
+        else:
+            before.append(token)
+    return format_html("{}{}", format_html_join("", "{}<mark>{}</mark>", marked), "".join(before))
