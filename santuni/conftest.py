@@ -1,8 +1,29 @@
 """Fixtures shared by every app's tests."""
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from santuni.directory.tests.factories import seremban
+
+# Property tests (issue 9): repeatable and quick by default, no .hypothesis folder; the
+# function-scoped fixtures (a signed-in client, the personas) are shared by a test's examples
+# on purpose, and each example rolls its writes back itself. Not named "default": Schemathesis
+# takes only the settings that differ from Hypothesis' own "default" profile.
+settings.register_profile(
+    "santuni",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# HYPOTHESIS_PROFILE=explore: many more examples, a new seed each run.
+settings.register_profile(
+    "explore", parent=settings.get_profile("santuni"), max_examples=500, derandomize=False
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "santuni"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from santuni.accounts.admin import Audited, ReadOnlyInline
 
 from .models import PovertyLine, Scheme, SchemeVersion
-from .rules import SAMPLES, PovertyLines, evaluate, validate_rules
+from .rules import SAMPLES, PovertyLines, evaluate, is_amount, validate_rules
 
 
 class SchemeVersionForm(forms.ModelForm):
@@ -31,9 +31,7 @@ class SchemeVersionForm(forms.ModelForm):
     def clean_child_rates(self):
         rates = self.cleaned_data["child_rates"] or []
         valid = isinstance(rates, list) and all(
-            isinstance(r, dict)
-            and isinstance(r.get("max_age"), int)
-            and isinstance(r.get("amount"), int | float)
+            isinstance(r, dict) and isinstance(r.get("max_age"), int) and is_amount(r.get("amount"))
             for r in rates
         )
         if not valid:

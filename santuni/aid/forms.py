@@ -100,7 +100,8 @@ class PersonForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) > 30:
+            # isdecimal, not isdigit: "²" is a digit that int() cannot read.
+            if not part.isdecimal() or int(part) > 30:
                 raise forms.ValidationError(
                     _("Write each child's age in whole years, separated by commas, e.g. 5, 9.")
                 )

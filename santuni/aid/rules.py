@@ -11,6 +11,7 @@ A rule is a dict with a `kind` and its settings (validated by `validate_rules`):
 An unanswered question makes a rule unknown: the scheme is then "check with JKM".
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,6 +75,18 @@ FACTS = {
 }
 INCOMES = ("household", "own")
 LIMITS = ("pgk", "pgk_per_person")
+# Above any aid rate or income limit: a figure past it is a typing mistake.
+MAX_MONTHLY_RM = 1_000_000
+
+
+def is_amount(value) -> bool:
+    """A number of ringgit a month that rules may hold (no NaN, infinity or yes/no)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= MAX_MONTHLY_RM
+    )
 
 
 @dataclass(frozen=True)
@@ -370,6 +383,11 @@ def validate_rules(rules) -> list[str]:
                 errors.append(
                     _("%(where)s: 'limit' must be pgk, pgk_per_person or an amount.")
                     % {"where": where}
+                )
+            elif isinstance(limit, int | float) and not is_amount(limit):
+                errors.append(
+                    _("%(where)s: the amount in 'limit' must be from RM0 to %(most)s a month.")
+                    % {"where": where, "most": rm(Decimal(MAX_MONTHLY_RM))}
                 )
         if kind == "fact" and rule.get("fact") not in FACTS:
             errors.append(

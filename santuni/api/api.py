@@ -7,6 +7,7 @@ position of a confidential location.
 
 import json
 import math
+import re
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.throttling import AnonRateThrottle
+from pydantic import field_validator
 
 from santuni.directory.models import (
     Organization,
@@ -59,29 +61,51 @@ PAGE_NUMBERS = ("total_items", "total_pages", "page_number", "size")
 PAGE_FLAGS = ("first_page", "last_page", "empty")
 
 
-def _documented(schema: str, page: bool = True) -> dict:
+NOT_FOUND = {"description": "No record of that id (or name): the body says so."}
+
+
+# `minimal=true`: each service as its id and last change only, as HSDS 3.0 describes it.
+MINIMAL_SERVICE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "last_modified": {"type": ["string", "null"], "format": "date-time"},
+    },
+    "required": ["id", "last_modified"],
+    "additionalProperties": False,
+}
+
+
+def _documented(schema: str, page: bool = True, minimal: bool = False) -> dict:
     item = {"$ref": PROFILE_SCHEMA.format(schema)}
     body = item
     if page:
         fields = {name: {"type": "integer"} for name in PAGE_NUMBERS}
         fields |= {name: {"type": "boolean"} for name in PAGE_FLAGS}
+        listed = {"anyOf": [item, MINIMAL_SERVICE]} if minimal else item
         body = {
             "type": "object",
-            "properties": fields | {"contents": {"type": "array", "items": item}},
+            "properties": fields | {"contents": {"type": "array", "items": listed}},
             "required": [*PAGE_NUMBERS, *PAGE_FLAGS, "contents"],
         }
-    return {
-        "responses": {
-            200: {"description": "OK", "content": {"application/json": {"schema": body}}},
-            400: {"description": "A parameter is wrong: the body says which and why."},
-            429: {"description": "Too many requests: wait the seconds in Retry-After."},
-        }
+    content = {"application/json": {"schema": body}}
+    responses = {
+        200: {"description": "OK", "content": content},
+        400: {"description": "A parameter is wrong: the body says which and why."},
+        429: {"description": "Too many requests: wait the seconds in Retry-After."},
     }
+    if page:
+        # `format=ndjson`: every result, one JSON object a line.
+        content["application/x-ndjson"] = {"schema": item}
+    else:
+        responses[404] = NOT_FOUND
+    return {"responses": responses}
 
 
-def _endpoint(path: str, summary: str, tag: str, schema: str, page: bool = True):
+def _endpoint(path: str, summary: str, tag: str, schema: str, page: bool = True, **kinds):
     """A GET operation whose 200 response is documented by the profile's schema."""
-    return api.get(path, summary=summary, tags=[tag], openapi_extra=_documented(schema, page))
+    extra = _documented(schema, page, **kinds)
+    return api.get(path, summary=summary, tags=[tag], openapi_extra=extra)
 
 
 @api.exception_handler(ValidationError)
@@ -135,6 +159,14 @@ class ServiceParams(Paging):
     lat: float | None = Field(None, ge=-90, le=90, description="Santuni: latitude.")
     lng: float | None = Field(None, ge=-180, le=180, description="Santuni: longitude.")
     proximity: float | None = Field(None, gt=0, le=1_000_000, description="Metres.")
+
+    @field_validator("modified_after", mode="before")
+    @classmethod
+    def iso_8601_only(cls, value):
+        # Pydantic would read a bare number as seconds since 1970: not what the schema says.
+        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[\d.]+(e[-+]?\d+)?\s*", value, re.I):
+            raise ValueError("write an ISO 8601 date and time, like 2026-01-31T08:00:00+08:00")
+        return value
 
 
 class SalParams(ServiceParams):
@@ -214,15 +246,18 @@ def about(request):
     }
 
 
-@_endpoint("/services", "Services", "services", "service")
+@_endpoint("/services", "Services", "services", "service", minimal=True)
 def services(request, params: Query[ServiceParams]):
     found = selectors.services(_filters(params))
     options = _options(params)
     if params.format == "ndjson":
         return _ndjson(out.iter_full_services(found, options))
     if params.minimal:
+        if isinstance(found, QuerySet):
+            # A search loads each service's organization too: not wanted here.
+            found = found.select_related(None).only("id", "last_modified")
         return _page(
-            found.only("id", "last_modified") if isinstance(found, QuerySet) else found,
+            found,
             params,
             lambda page: [
                 {"id": str(s.pk), "last_modified": out.value_out(s.last_modified)} for s in page
@@ -369,7 +404,12 @@ def profile(request):
     }
 
 
-@api.get("/profile/{name}.json", summary="A profile patch", tags=["profile"])
+@api.get(
+    "/profile/{name}.json",
+    summary="A profile patch",
+    tags=["profile"],
+    openapi_extra={"responses": {404: NOT_FOUND}},
+)
 def profile_file(request, name: str):
     if name not in profile_patch_names():
         raise Http404(f"No profile patch called {name}")
@@ -377,7 +417,10 @@ def profile_file(request, name: str):
 
 
 @api.get(
-    "/profile/schema/{name}.json", summary="A schema with the profile merged", tags=["profile"]
+    "/profile/schema/{name}.json",
+    summary="A schema with the profile merged",
+    tags=["profile"],
+    openapi_extra={"responses": {404: NOT_FOUND}},
 )
 def profile_schema_file(request, name: str):
     if name not in schema_names():

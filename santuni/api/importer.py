@@ -146,6 +146,18 @@ def _uuid(value: Any, path: str) -> uuid.UUID:
         raise RecordFaults([Fault(path, f"{value!r} is not a UUID")]) from None
 
 
+def _nul_faults(value: Any, path: str) -> list[Fault]:
+    """Where the record has a NUL character: no database text may hold one."""
+    if isinstance(value, str):
+        found = "\x00" in value
+        return [Fault(path, "a NUL character (\\u0000) is not allowed in text")] if found else []
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in _nul_faults(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [f for i, item in enumerate(value) for f in _nul_faults(item, f"{path}[{i}]")]
+    return []
+
+
 class Importer:
     def __init__(
         self,
@@ -242,11 +254,11 @@ class Importer:
         if not isinstance(record.data, dict):
             return [Fault("$", "a record must be a JSON object")]
         if record.table == "cbo":
-            return [
+            return _nul_faults(record.data, "$") + [
                 Fault(json_path(error.instance_path), error.message)
                 for error in _cbo_validator().iter_errors(record.data)
             ]
-        found = faults(record.table, record.data)
+        found = _nul_faults(record.data, "$") + faults(record.table, record.data)
         if record.tabular:
             for name in hsds_schema(record.table).get("tabular_required", []):
                 if name not in record.data:

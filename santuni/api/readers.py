@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,16 @@ def read(path: Path) -> Iterator[Record]:
         raise ReadError(f"{path}: not a .json, .ndjson or .zip file, nor a folder")
 
 
+# Python's reader also gives up on text that is not UTF-8 and on arrays nested too deep.
+UNREADABLE_JSON = (json.JSONDecodeError, UnicodeDecodeError, RecursionError)
+
+
+def _json_error(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "not valid JSON (nested too deeply)"
+    return f"not valid JSON ({error})"
+
+
 def _read_ndjson(path: Path) -> Iterator[Record]:
     with path.open("rb") as lines:
         for number, line in enumerate(lines, start=1):
@@ -55,9 +66,11 @@ def _read_ndjson(path: Path) -> Iterator[Record]:
                 continue
             position = f"{path.name} line {number}"
             try:
-                yield Record(position, "service", json.loads(line))
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                yield Record(position, "service", None, error=f"not valid JSON ({error})")
+                data = json.loads(line)
+            except UNREADABLE_JSON as error:
+                yield Record(position, "service", None, error=_json_error(error))
+            else:
+                yield Record(position, "service", data)
 
 
 def _top_level_shape(path: Path) -> str:
@@ -79,7 +92,12 @@ def _read_json(path: Path) -> Iterator[Record]:
         return
     if shape == "object":
         with path.open("rb") as stream:
-            yield Record(f"{path.name} record 1", "service", json.load(stream))
+            try:
+                data = json.load(stream)
+            except UNREADABLE_JSON as error:
+                yield Record(f"{path.name}", "service", None, error=_json_error(error))
+            else:
+                yield Record(f"{path.name} record 1", "service", data)
         return
     items = "item" if shape == "list" else "contents.item"
     with path.open("rb") as stream:
@@ -97,6 +115,19 @@ def _read_json(path: Path) -> Iterator[Record]:
 
 
 # --- the tabular data package ----------------------------------------------------------
+
+
+# What zipfile raises for a damaged archive: bad checksums and headers, data that does not
+# decompress, offsets past the end, unknown compression methods, a flag saying "encrypted".
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 class _Package:
@@ -130,7 +161,7 @@ class _Package:
 def _read_package(path: Path) -> Iterator[Record]:
     try:
         package = _Package(path)
-    except zipfile.BadZipFile as error:
+    except DAMAGED as error:
         raise ReadError(f"{path}: not a zip archive ({error})") from None
     try:
         # Tables are read in HSDS file names, parents first, whatever order the descriptor has.
@@ -176,12 +207,20 @@ def _cell(value: str, kind: str):
 
 def _read_csv(package: _Package, name: str, table: str) -> Iterator[Record]:
     types = _column_types(table)
-    with package.open(name) as stream:
-        reader = csv.DictReader(stream)
-        for number, row in enumerate(reader, start=2):  # row 1 is the header
-            data = {
-                column: _cell(value, types.get(column, "string"))
-                for column, value in row.items()
-                if column and value not in (None, "")
-            }
-            yield Record(f"{name} row {number}", table, data, tabular=True)
+    number = 1  # row 1 is the header
+    try:
+        with package.open(name) as stream:
+            for number, row in enumerate(csv.DictReader(stream), start=2):
+                data = {
+                    column: _cell(value, types.get(column, "string"))
+                    for column, value in row.items()
+                    if column and value not in (None, "")
+                }
+                yield Record(f"{name} row {number}", table, data, tabular=True)
+    except UnicodeDecodeError:
+        yield Record(f"{name} row {number + 1}", table, None, error="not UTF-8 text")
+    except csv.Error as error:
+        yield Record(f"{name} row {number + 1}", table, None, error=f"not readable CSV ({error})")
+    except DAMAGED as error:
+        # The rest of this file cannot be read.
+        yield Record(f"{name} row {number + 1}", table, None, error=f"damaged archive ({error})")

@@ -139,7 +139,13 @@ def postcode_centre(postcode: str) -> tuple[float, float] | None:
 def service_at_locations(
     filters: ServiceFilters, postcode: str = ""
 ) -> QuerySet[ServiceAtLocation]:
-    found = ServiceAtLocation.objects.filter(service__in=services(filters).values("id"))
+    matching = services(filters)
+    if isinstance(matching, QuerySet):
+        ids = matching.values("id")
+    else:
+        # Words were given: ranked results, whose ids come from the search index.
+        ids = matching.ranking.ids(0, matching.count())
+    found = ServiceAtLocation.objects.filter(service__in=ids)
     if postcode:
         # Confidential places never match a place filter: that would reveal where they are.
         in_postcode = Q(location__addresses__postal_code=postcode, location__is_confidential=False)

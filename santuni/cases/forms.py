@@ -18,11 +18,24 @@ from .selectors import target_groups
 TEXTAREA = {"rows": 3}
 
 
-class SubmissionKeyField(forms.UUIDField):
+class PageKeyField(forms.UUIDField):
+    """A key the page carries, never typed. A damaged one is read as a key of its own rather
+    than refused: nobody could act on a message about a field they cannot see."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return uuid.uuid5(uuid.NAMESPACE_OID, str(value))
+
+
+class SubmissionKeyField(PageKeyField):
     """A one-time key per form shown; a second tap on the button sends the same key."""
 
     def __init__(self):
-        super().__init__(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+        super().__init__(required=False, initial=uuid.uuid4)
 
 
 class CaseForm(forms.Form):
@@ -104,7 +117,7 @@ class CaseForm(forms.Form):
     )
     submission_key = SubmissionKeyField()
     # Set when the case comes from the aid screener: refer it to the district welfare office.
-    refer_service = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    refer_service = PageKeyField(required=False)
 
     CLIENT_FIELDS = (
         *("name", "sex", "mykad", "date_of_birth", "age", "phone", "address", "mukim"),

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
@@ -97,7 +98,9 @@ def case_new(request):
         form = CaseForm(district=membership.district_id, initial=_from_screener(request.POST))
     else:
         form = CaseForm(
-            request.POST or None, district=membership.district_id, initial={"urgency": urgency}
+            request.POST if request.method == "POST" else None,
+            district=membership.district_id,
+            initial={"urgency": urgency},
         )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -155,7 +158,8 @@ def _from_screener(post) -> dict:
         "refer_service": post.get("refer_service", ""),
     }
     for name in ("age", "household_size"):
-        if post.get(name, "").isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() cannot read.
+        if post.get(name, "").isdecimal() and len(post[name]) <= 3:
             initial[name] = int(post[name])
     return initial
 
@@ -173,7 +177,12 @@ def _refer_from_screener(request, membership, case, service_id) -> None:
     try:
         referral = services.referral_create(**common, send=True)
     except services.CaseError:
-        referral = services.referral_create(**common, send=False)
+        try:
+            referral = services.referral_create(**common, send=False)
+        except services.CaseError as error:
+            # The office's service went away since the screener's answer: the case stays.
+            messages.warning(request, error.message)
+            return
         messages.warning(
             request,
             _(
@@ -357,7 +366,14 @@ def referral_new(request, case_id):
     membership = active_membership(request)
     case = selectors.case_for(membership, case_id)
     text, choices = _service_choices(request, case)
-    form = ReferralForm(request.POST or None, initial={"summary": case.situation})
+    consent = case.client.consents.filter(withdrawn_at__isnull=True).first()
+    shares = bool(consent and consent.allows(Consent.Purpose.SHARE))
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, initial={"summary": case.situation}
+    )
+    if shares or case.urgency != Urgency.IMMEDIATE:
+        # Asked only in immediate danger without consent (as the page shows it); else unread.
+        del form.fields["consent_override"]
     chosen = None
     if request.method == "POST":
         valid = form.is_valid()
@@ -374,7 +390,7 @@ def referral_new(request, case_id):
                     mode=data["mode"],
                     summary=data["summary"],
                     send="send" in request.POST,
-                    consent_override=data["consent_override"],
+                    consent_override=data.get("consent_override", ""),
                     submission_key=data["submission_key"],
                 )
             except services.CaseError as error:
@@ -392,7 +408,6 @@ def referral_new(request, case_id):
                         _("Referral %(reference)s sent.") % {"reference": referral.reference},
                     )
                 return redirect("cases:case", case.pk)
-    consent = case.client.consents.filter(withdrawn_at__isnull=True).first()
     return render(
         request,
         "cases/referral_new.html",
@@ -402,7 +417,7 @@ def referral_new(request, case_id):
             "q": text,
             "choices": choices,
             "chosen": chosen,
-            "shares": bool(consent and consent.allows(Consent.Purpose.SHARE)),
+            "shares": shares,
             "may_send": membership.role != Role.CBO_MEMBER,
         },
     )
@@ -494,6 +509,20 @@ def referral_detail(request, referral_id):
                 return redirect(
                     "cases:referral", result.pk if action != "redirect" else referral.pk
                 )
+        elif "version" in form.errors:
+            # A damaged page: the latest is shown, as for a stale one.
+            messages.warning(request, services.StaleVersion().message)
+            return redirect("cases:referral", referral.pk)
+        if action not in services.allowed_actions(membership, referral):
+            # Refused, and the page no longer offers the step (nor its form): say why on top.
+            if referral.status in services.TRANSITIONS[action].sources:
+                raise PermissionDenied
+            messages.warning(
+                request,
+                _("This referral's status is now: %(status)s. That step is no longer possible.")
+                % {"status": referral.get_status_display()},
+            )
+            return redirect("cases:referral", referral.pk)
         failed = form
     Notification.objects.filter(
         recipient=request.user, referral=referral, read_at__isnull=True

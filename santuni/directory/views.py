@@ -144,7 +144,9 @@ def listing_edit(request, service_id=None):
     listing = service or organization
     pending = selectors.pending_change(organization, service)
     initial = {**listing_fields.current_values(listing), **(pending.proposed if pending else {})}
-    form = listing_fields.ListingForm(request.POST or None, listing=listing, initial=initial)
+    form = listing_fields.ListingForm(
+        request.POST if request.method == "POST" else None, listing=listing, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         done = services.listing_change_submit(
             actor=membership, organization=organization, service=service, values=form.cleaned_data
@@ -194,7 +196,7 @@ class ReturnForm(forms.Form):
 def review(request, change_id):
     membership = active_membership(request)
     change = selectors.change_for_review(membership, change_id)
-    form = ReturnForm(request.POST or None)
+    form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "approve":

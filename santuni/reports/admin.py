@@ -99,7 +99,8 @@ class AidStatisticAdmin(Audited, admin.ModelAdmin):
     def import_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        form = ImportForm(request.POST or None, request.FILES or None)
+        # Bound on every POST, one without a file too, so that it says what is missing.
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
         problems: list[str] = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

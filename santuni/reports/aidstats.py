@@ -180,8 +180,26 @@ def _state_names(models: AidModels) -> dict[str, str]:
 
 
 def _text(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
+    text = data.removeprefix("\ufeff") if isinstance(data, str) else _decoded(data)
+    if "\x00" in text:
+        # No spreadsheet writes one; a database cannot store one.
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise AidCsvError(
+            [
+                Problem(
+                    line,
+                    "",
+                    _(
+                        "the file holds a NUL character, so it is not CSV text. In Excel, save "
+                        "it as “CSV UTF-8 (Comma delimited)”."
+                    ),
+                )
+            ]
+        )
+    return text
+
+
+def _decoded(data: bytes) -> str:
     try:
         # utf-8-sig drops a byte-order mark (Excel's "CSV UTF-8" writes one) and reads plain UTF-8.
         return data.decode("utf-8-sig")
@@ -319,6 +337,13 @@ def _row(line: int, cells: dict[str, str], names: dict[str, str], schemes: dict[
     return row, []
 
 
+def _unreadable(line: int, error: csv.Error) -> Problem:
+    """Python's words for a line it cannot read (a value far too long, a stray quote)."""
+    return Problem(
+        line, "", _("the line cannot be read as CSV (%(reason)s).") % {"reason": str(error)}
+    )
+
+
 def parse_aid_csv(data: bytes | str, *, models: AidModels = CURRENT) -> list[AidRow]:
     """The rows of a CSV file in the format above; raises AidCsvError listing every problem."""
     reader = csv.reader(io.StringIO(_text(data), newline=""))
@@ -327,7 +352,7 @@ def parse_aid_csv(data: bytes | str, *, models: AidModels = CURRENT) -> list[Aid
     except StopIteration:
         raise AidCsvError([Problem(1, "", _("the file is empty."))]) from None
     except csv.Error as error:
-        raise AidCsvError([Problem(1, "", str(error))]) from None
+        raise AidCsvError([_unreadable(1, error)]) from None
     # Spreadsheets often save empty columns to the right of the table.
     while header and not header[-1]:
         header.pop()
@@ -381,7 +406,7 @@ def parse_aid_csv(data: bytes | str, *, models: AidModels = CURRENT) -> list[Aid
             seen[row.key] = line
             rows.append(row)
     except csv.Error as error:
-        problems.append(Problem(reader.line_num, "", str(error)))
+        problems.append(_unreadable(reader.line_num, error))
     if not rows and not problems:
         problems.append(Problem(1, "", _("the file has a header but no figures.")))
     if problems:
