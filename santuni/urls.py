@@ -19,3 +19,5 @@ urlpatterns += i18n_patterns(
     path("latihan/", include("santuni.training.urls")),
     prefix_default_language=False,
 )
+
+handler500 = "santuni.lib.errors.server_error"
