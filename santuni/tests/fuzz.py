@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils.html import escape
-from hypothesis import settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 # Values that have broken web forms somewhere: NUL and control characters, bidi overrides,
@@ -168,3 +168,20 @@ def assert_refused_or_done(response, form_key="form", *, before=None, after=None
     if before is not None:
         assert after() == before, "a refused submission wrote something"
     return "refused"
+
+
+def assert_any_post_refused_or_done(client, url, fields, models, *, form_key="form", cookies=False):
+    """POSTs any mix of the fields' values, and an empty body, to the URL: each is accepted, or
+    refused with its reasons on the page and nothing written to the models' tables. `cookies`:
+    each example starts from the client's cookies as they were (the session it signed in)."""
+
+    @PAGE
+    @given(form_data(fields))
+    @example({})  # an empty body
+    def post(data):
+        with rolled_back(*([client] if cookies else [])):
+            before = counts(*models)
+            response = client.post(url, data)
+            assert_refused_or_done(response, form_key, before=before, after=lambda: counts(*models))
+
+    post()

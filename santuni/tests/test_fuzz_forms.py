@@ -35,6 +35,7 @@ from .fuzz import (
     CHARACTERS,
     PAGE,
     any_text,
+    assert_any_post_refused_or_done,
     assert_errors_shown,
     assert_no_server_error,
     assert_refused_or_done,
@@ -274,18 +275,7 @@ def test_note_form(client, personas):
     url = reverse("cases:case_note", args=[make_case(personas.cbo_member).pk])
     fields = {"text": any_text(), "submission_key": st.uuids().map(str)}
 
-    @PAGE
-    @given(form_data(fields))
-    @example({})  # an empty body
-    def note(data):
-        with rolled_back():
-            before = counts(CaseNote)
-            response = client.post(url, data)
-            assert_refused_or_done(
-                response, "note_form", before=before, after=lambda: counts(CaseNote)
-            )
-
-    note()
+    assert_any_post_refused_or_done(client, url, fields, [CaseNote], form_key="note_form")
 
 
 FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "text/plain", "text/csv", "")
@@ -502,16 +492,7 @@ def test_booklet_form(client, personas, persona):
         "language": one_of("ms", "en"),
     }
 
-    @PAGE
-    @given(form_data(fields))
-    @example({})  # an empty body
-    def ask(data):
-        with rolled_back():
-            before = counts(Booklet)
-            response = client.post(url, data)
-            assert_refused_or_done(response, before=before, after=lambda: counts(Booklet))
-
-    ask()
+    assert_any_post_refused_or_done(client, url, fields, [Booklet])
 
 
 def test_scope_form(client, personas):
@@ -695,16 +676,7 @@ def test_attendance_form(client, personas):
         "role": one_of(*AttendeeRole.values),
     }
 
-    @PAGE
-    @given(form_data(fields))
-    @example({})  # an empty body
-    def attend(data):
-        with rolled_back():
-            before = counts(Attendance)
-            response = client.post(url, data)
-            assert_refused_or_done(response, before=before, after=lambda: counts(Attendance))
-
-    attend()
+    assert_any_post_refused_or_done(client, url, fields, [Attendance])
 
 
 # --- every form is fuzzed ------------------------------------------------------------------
