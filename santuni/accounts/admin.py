@@ -5,10 +5,10 @@ Roles change only through invitations and removals (santuni.accounts.services), 
 the audit row; the admin shows them but cannot write them.
 
 A ministry admin cannot take over another account from the admin: only a superuser (made with
-`manage.py createsuperuser`, on the server) sets someone's password, makes superusers or gives
-permissions, and a second factor is never added or edited here, only deleted when its phone
-is lost (the person then sets a new one up at /akaun/). The admin shows no second factor's
-secret either (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA).
+`manage.py createsuperuser`, on the server) sets someone's password or sign-in address, makes
+superusers or gives permissions, and a second factor is never added or edited here, only
+deleted when its phone is lost (the person then sets a new one up at /akaun/). The admin shows
+no second factor's secret either (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA).
 """
 
 from django.contrib import admin
@@ -29,8 +29,9 @@ from .models import AuditEntry, Invitation, Membership
 __all__ = ["Audited", "ReadOnlyInline"]
 
 User = get_user_model()
-# Fields that would give an account powers beyond its roles.
-POWERS = ("is_superuser", "is_staff", "groups", "user_permissions")
+# Fields that would give an account powers beyond its roles, or (the sign-in address) send
+# its password-reset link to someone else. A person with a new address is invited at it.
+POWERS = ("username", "email", "is_superuser", "is_staff", "groups", "user_permissions")
 
 
 class ReadOnlyInline(admin.TabularInline):
