@@ -179,6 +179,8 @@ def postgres_restarted() -> dict:
         "database": "postgres",
         "restart s": round(down_to - down_from, 1),
         "failed requests": len(failed),
+        # The page that says "busy, try again in a minute" (santuni.lib.errors).
+        "of them 503 try again": sum(s.status == 503 for s in failed),
         "serving again after s": round(first_ok - down_to, 1) if first_ok else None,
         "failed 2 s after": sum(not s.ok for s in after),
         "lost": lost,

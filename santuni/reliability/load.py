@@ -134,11 +134,11 @@ class Person:
         await self.http.close()
 
 
-async def _think(rng: random.Random) -> None:
-    await asyncio.sleep(rng.uniform(*THINK))
+async def _think(rng: random.Random, think=THINK) -> None:
+    await asyncio.sleep(rng.uniform(*think))
 
 
-async def reader(person: Person, plan: dict, rng: random.Random, until: float) -> None:
+async def reader(person: Person, plan: dict, rng: random.Random, until: float, think=THINK):
     while time.monotonic() < until:
         word = rng.choice(WORDS)
         pick = rng.random()
@@ -156,7 +156,7 @@ async def reader(person: Person, plan: dict, rng: random.Random, until: float) -
             await person.request("API service", "GET", f"/api/hsds/services/{service}")
         else:
             await person.request("home page", "GET", "/")
-        await _think(rng)
+        await _think(rng, think)
 
 
 def case_form(n: int, key: str) -> dict:
@@ -192,7 +192,9 @@ async def submit(person: Person, write: Write) -> None:
     write.case = found.group(1) if found else None
 
 
-async def writer(person: Person, plan: dict, rng: random.Random, until: float, owner: int):
+async def writer(
+    person: Person, plan: dict, rng: random.Random, until: float, owner: int, think=THINK
+):
     n = 0
     while time.monotonic() < until:
         n += 1
@@ -200,7 +202,7 @@ async def writer(person: Person, plan: dict, rng: random.Random, until: float, o
         case = Write("case", key, case_form(n, key), "/kes/baru", owner)
         person.run.writes.append(case)
         await submit(person, case)
-        await _think(rng)
+        await _think(rng, think)
         if not case.acknowledged:
             continue
         case_id = case.case
@@ -215,17 +217,17 @@ async def writer(person: Person, plan: dict, rng: random.Random, until: float, o
         referral = Write("referral", key, form, f"/kes/{case_id}/rujuk", owner)
         person.run.writes.append(referral)
         await submit(person, referral)
-        await _think(rng)
+        await _think(rng, think)
         await person.request("case page", "GET", f"/kes/{case_id}")
-        await _think(rng)
+        await _think(rng, think)
 
 
-async def _drive(base, plan, users, seconds, events, seed) -> Run:
+async def _drive(base, plan, users, seconds, events, seed, writers, think) -> Run:
     started = time.perf_counter()
     run = Run(started)
     until = time.monotonic() + seconds
     rng = random.Random(seed)  # noqa: S311 - who does what when, not a secret
-    sessions = plan["sessions"]
+    sessions = plan["sessions"][:writers]
     people = [
         Person(run, base, started, sessions[i] if i < len(sessions) else None) for i in range(users)
     ]
@@ -233,9 +235,9 @@ async def _drive(base, plan, users, seconds, events, seed) -> Run:
     for i, person in enumerate(people):
         own = random.Random(rng.random())  # noqa: S311 - as above
         if i < len(sessions):
-            tasks.append(writer(person, plan, own, until, i))
+            tasks.append(writer(person, plan, own, until, i, think))
         else:
-            tasks.append(reader(person, plan, own, until))
+            tasks.append(reader(person, plan, own, until, think))
 
     async def later(delay, action):
         await asyncio.sleep(delay)
@@ -250,10 +252,29 @@ async def _drive(base, plan, users, seconds, events, seed) -> Run:
     return run
 
 
-def drive(base: str, plan: dict, *, users: int, seconds: float, events=(), seed=9) -> Run:
-    """`users` people for `seconds` (the first len(plan["sessions"]) of them CBO heads);
-    `events` are (seconds, function) pairs run beside the load, e.g. a crash."""
-    return asyncio.run(_drive(base, plan, users, seconds, list(events), seed))
+def drive(
+    base: str,
+    plan: dict,
+    *,
+    users: int,
+    seconds: float,
+    events=(),
+    seed=9,
+    writers: int | None = None,
+    think=THINK,
+) -> Run:
+    """`users` people for `seconds`, the first `writers` of them CBO heads (default: one per
+    session in the plan); `events` are (seconds, function) pairs run beside the load, e.g. a
+    crash; `think` the pause between steps, from and to, in seconds."""
+    writers = len(plan["sessions"]) if writers is None else writers
+    return asyncio.run(_drive(base, plan, users, seconds, list(events), seed, writers, think))
+
+
+def alone(base: str, plan: dict, seconds: float = 20) -> Run:
+    """The baseline, on the same server just before the load: one reader and one CBO head,
+    each sending its next request as soon as the last is answered. Under load a request
+    takes longer than this by queueing; the ratio is what the machine's speed cancels out of."""
+    return drive(base, plan, users=2, seconds=seconds, writers=1, think=(0, 0), seed=1)
 
 
 async def _resubmit(base: str, plan: dict, writes: list[Write]) -> None:

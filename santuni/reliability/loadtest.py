@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import report
 from .harness import LOGS, Server, database, tracebacks, world
-from .load import drive
+from .load import alone, drive
 
 
 def one(kind: str, users: int, writers: int, seconds: float) -> dict:
@@ -23,11 +23,15 @@ def one(kind: str, users: int, writers: int, seconds: float) -> dict:
         log = LOGS / f"load-{kind}.log"
         log.unlink(missing_ok=True)
         with Server(env, log) as server:
+            quiet = alone(server.base, plan)
             run = drive(server.base, plan, users=users, seconds=seconds)
+        keys = run.acknowledged()
+        for kind_of_write, more in quiet.acknowledged().items():
+            keys[kind_of_write] += more  # the baseline's writes must be there too
         acknowledged = Path(folder) / "acknowledged.json"
-        acknowledged.write_text(json.dumps(run.acknowledged()))
+        acknowledged.write_text(json.dumps(keys))
         found = world(env, "verify", str(acknowledged))
-        result = run.summary() | {"database": kind, "verify": found}
+        result = run.summary() | {"database": kind, "verify": found, "alone": quiet.summary()}
         result["tracebacks"] = tracebacks(log)
         result["log"] = str(log)
         result["lost"] = sum(len(keys) for keys in found["missing"].values())
@@ -38,12 +42,17 @@ def passed(result: dict) -> bool:
     found = result["verify"]
     return not (
         result["errors"]
+        or result["alone"]["errors"]
         or result["lost"]
         or result["tracebacks"]
         or found["duplicates"]
         or not found["integrity"]
         or not found["audit_intact"]
     )
+
+
+def times(under_load: float, alone: float) -> str:
+    return f"{under_load / alone:.1f}×" if alone else "-"
 
 
 def markdown(results: list[dict], users: int, writers: int, seconds: float) -> str:
@@ -55,29 +64,40 @@ def markdown(results: list[dict], users: int, writers: int, seconds: float) -> s
                 r["database"],
                 r["requests"],
                 r["per_second"],
+                r["alone"]["p50"],
                 r["p50"],
+                times(r["p50"], r["alone"]["p50"]),
                 r["p95"],
                 r["p99"],
-                r["errors"],
+                r["errors"] + r["alone"]["errors"],
                 f"{acked['case']} / {acked['referral']}",
                 r["lost"],
                 "yes" if r["verify"]["integrity"] and r["verify"]["audit_intact"] else "NO",
                 "pass" if passed(r) else "FAIL",
             ]
         )
-    header = ["database", "requests", "per s", "p50 ms", "p95 ms", "p99 ms", "errors"]
+    header = ["database", "requests", "per s", "p50 alone ms", "p50 ms", "p50 / alone"]
+    header += ["p95 ms", "p99 ms", "errors"]
     header += ["cases / referrals acknowledged", "lost", "whole", "result"]
     kinds = "\n".join(
         f"- {r['database']}: "
-        + ", ".join(f"{k} {v['n']} ({v['p50']} ms)" for k, v in r["kinds"].items())
+        + ", ".join(
+            f"{k} {v['n']} ({v['p50']} ms, "
+            f"{times(v['p50'], r['alone']['kinds'].get(k, {}).get('p50', 0))})"
+            for k, v in r["kinds"].items()
+        )
         for r in results
     )
     return (
         f"{report.machine()} `make loadtest`: {users} people for {seconds:g} s each, "
         f"{writers} of them CBO heads writing cases and referrals, the rest readers; "
         f"gunicorn `{' '.join(Server.WORKERS)}`.\n\n"
+        + "Before the load, on the same server, one reader and one CBO head sent their requests "
+        'one after another with no pause for 20 s: that is the baseline ("alone"), and a '
+        "figure under load is given against it too, because this machine's speed varies.\n\n"
         + report.table(header, rows)
-        + f"\n\nRequests by kind (count, median ms):\n{kinds}\n"
+        + "\n\nRequests by kind (count, median ms, median against the same kind alone):\n"
+        + f"{kinds}\n"
     )
 
 
