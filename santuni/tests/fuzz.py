@@ -58,6 +58,15 @@ PAGE = settings(max_examples=max(10, settings.default.max_examples // 2))
 CHARACTERS = st.characters(exclude_categories=("Cs",))
 
 
+def one_of(*values):
+    """One of these values, as the text a form sends."""
+    return st.sampled_from([str(v) for v in values])
+
+
+def digits(low, high):
+    return st.integers(low, high).map(str)
+
+
 def any_text(max_size: int = 200):
     return st.one_of(st.sampled_from(NASTY), HUGE, st.text(CHARACTERS, max_size=max_size))
 
@@ -170,10 +179,13 @@ def assert_refused_or_done(response, form_key="form", *, before=None, after=None
     return "refused"
 
 
-def assert_any_post_refused_or_done(client, url, fields, models, *, form_key="form", cookies=False):
+def assert_any_post_refused_or_done(
+    client, url, fields, models=(), *, form_key="form", cookies=False, then=None
+):
     """POSTs any mix of the fields' values, and an empty body, to the URL: each is accepted, or
     refused with its reasons on the page and nothing written to the models' tables. `cookies`:
-    each example starts from the client's cookies as they were (the session it signed in)."""
+    each example starts from the client's cookies as they were (the session it signed in);
+    `then(response)`: a further check of each answer."""
 
     @PAGE
     @given(form_data(fields))
@@ -183,5 +195,7 @@ def assert_any_post_refused_or_done(client, url, fields, models, *, form_key="fo
             before = counts(*models)
             response = client.post(url, data)
             assert_refused_or_done(response, form_key, before=before, after=lambda: counts(*models))
+            if then is not None:
+                then(response)
 
     post()

@@ -25,20 +25,14 @@ from .fuzz import (
     any_text,
     assert_any_post_refused_or_done,
     assert_refused_or_done,
+    digits,
     form_data,
+    one_of,
     rolled_back,
     templates_of,
 )
 
 pytestmark = [pytest.mark.django_db]
-
-
-def one_of(*values):
-    return st.sampled_from([str(v) for v in values])
-
-
-def digits(low, high):
-    return st.integers(low, high).map(str)
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -119,16 +113,7 @@ def test_reauthenticate_form(client, personas, persona):
         "next": NEXT,
     }
 
-    @PAGE
-    @given(form_data(fields))
-    @example({})  # an empty body
-    def again(data):
-        with rolled_back(client):
-            response = client.post(url, data)
-            assert_refused_or_done(response)
-            assert_stays_on_site(response)
-
-    again()
+    assert_any_post_refused_or_done(client, url, fields, cookies=True, then=assert_stays_on_site)
 
 
 def test_choose_role_form(client, personas):
@@ -148,16 +133,7 @@ def test_choose_role_form(client, personas):
         "next": NEXT,
     }
 
-    @PAGE
-    @given(form_data(fields))
-    @example({})  # an empty body
-    def choose(data):
-        with rolled_back(client):
-            response = client.post(url, data)
-            assert_refused_or_done(response)
-            assert_stays_on_site(response)
-
-    choose()
+    assert_any_post_refused_or_done(client, url, fields, cookies=True, then=assert_stays_on_site)
 
 
 @pytest.mark.parametrize("persona", ["ministry_admin", "district_officer", "cbo_head"])

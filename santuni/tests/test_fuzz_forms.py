@@ -40,21 +40,15 @@ from .fuzz import (
     assert_no_server_error,
     assert_refused_or_done,
     counts,
+    digits,
     form_data,
     form_in,
+    one_of,
     rolled_back,
     templates_of,
 )
 
 pytestmark = [pytest.mark.django_db]
-
-
-def one_of(*values):
-    return st.sampled_from([str(v) for v in values])
-
-
-def digits(low, high):
-    return st.integers(low, high).map(str)
 
 
 # --- cases ---------------------------------------------------------------------------------
