@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import report
 from .harness import LOGS, Server, database, tracebacks, world
-from .load import alone, drive
+from .load import SETTLED, alone, drive
 
 
 def one(kind: str, users: int, writers: int, seconds: float) -> dict:
@@ -69,6 +69,7 @@ def markdown(results: list[dict], users: int, writers: int, seconds: float) -> s
                 times(r["p50"], r["alone"]["p50"]),
                 r["p95"],
                 r["p99"],
+                f"{r['p95_settled']} / {r['p99_settled']}",
                 r["errors"] + r["alone"]["errors"],
                 f"{acked['case']} / {acked['referral']}",
                 r["lost"],
@@ -77,7 +78,7 @@ def markdown(results: list[dict], users: int, writers: int, seconds: float) -> s
             ]
         )
     header = ["database", "requests", "per s", "p50 alone ms", "p50 ms", "p50 / alone"]
-    header += ["p95 ms", "p99 ms", "errors"]
+    header += ["p95 ms", "p99 ms", f"p95 / p99 after {SETTLED:g} s", "errors"]
     header += ["cases / referrals acknowledged", "lost", "whole", "result"]
     kinds = "\n".join(
         f"- {r['database']}: "
@@ -94,7 +95,9 @@ def markdown(results: list[dict], users: int, writers: int, seconds: float) -> s
         f"gunicorn `{' '.join(Server.WORKERS)}`.\n\n"
         + "Before the load, on the same server, one reader and one CBO head sent their requests "
         'one after another with no pause for 20 s: that is the baseline ("alone"), and a '
-        "figure under load is given against it too, because this machine's speed varies.\n\n"
+        "figure under load is given against it too, because this machine's speed varies. All "
+        f"the people start at the same moment; the p95 and p99 after {SETTLED:g} s leave that "
+        "first burst out.\n\n"
         + report.table(header, rows)
         + "\n\nRequests by kind (count, median ms, median against the same kind alone):\n"
         + f"{kinds}\n"
