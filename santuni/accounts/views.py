@@ -25,6 +25,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from santuni.cases.selectors import unread_count
+from santuni.lib.forms import posted
 
 from . import selectors, services
 from .access import (
@@ -96,7 +97,7 @@ def _finish_sign_in(request, user, device=None):
 def sign_in(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next(request))
-    form = SignInForm(request.POST if request.method == "POST" else None)
+    form = SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
         email = services.normalise_email(form.cleaned_data["username"])
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
@@ -131,7 +132,7 @@ def sign_in_code(request):
     if user is None:
         messages.info(request, _("Sign in again, please: the step took too long."))
         return redirect(_with_next("accounts:sign_in", _next(request)))
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
@@ -177,9 +178,7 @@ def choose_role(request):
     memberships = request_memberships(request)
     if not memberships:
         return render(request, "accounts/no_role.html", status=403)
-    form = ChooseRoleForm(
-        request.POST if request.method == "POST" else None, memberships=memberships
-    )
+    form = ChooseRoleForm(posted(request), memberships=memberships)
     if request.method == "POST" and form.is_valid():
         request.session[MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
         return redirect(_next(request))
@@ -208,15 +207,9 @@ def invitation_accept(request):
         request.user.is_authenticated and request.user.username == invitation.email
     )
     if existing:
-        form = (
-            None
-            if signed_in_as_invitee
-            else ExistingAccountForm(request.POST if request.method == "POST" else None)
-        )
+        form = None if signed_in_as_invitee else ExistingAccountForm(posted(request))
     else:
-        form = NewAccountForm(
-            request.POST if request.method == "POST" else None, email=invitation.email
-        )
+        form = NewAccountForm(posted(request), email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
         user = None
         if signed_in_as_invitee:
@@ -272,7 +265,7 @@ def two_factor_setup(request):
     if not recently_authenticated(request):
         return redirect(_with_next("accounts:reauthenticate", request.get_full_path()))
     device = services.totp_device_for_setup(user)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         codes = services.two_factor_enable(user=user, device=device, code=form.cleaned_data["code"])
         if codes is not None:
@@ -314,9 +307,7 @@ def recovery_codes(request):
 def reauthenticate(request):
     """Asks for the password (and code) again before a dangerous action."""
     with_code = user_has_device(request.user)
-    form = ReauthenticateForm(
-        request.POST if request.method == "POST" else None, with_code=with_code
-    )
+    form = ReauthenticateForm(posted(request), with_code=with_code)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=request.user.username, password=form.cleaned_data["password"]
@@ -336,7 +327,7 @@ def reauthenticate(request):
 @require_http_methods(["GET", "POST"])
 def people(request):
     actor = active_membership(request)
-    form = InvitationForm(request.POST if request.method == "POST" else None, actor=actor)
+    form = InvitationForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_send(

@@ -22,6 +22,7 @@ from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
 from santuni.directory.models import Service
 from santuni.directory.selectors import SearchQuery, services_search
+from santuni.lib.forms import posted
 
 from . import mykad, notify, selectors, services
 from .forms import (
@@ -98,7 +99,7 @@ def case_new(request):
         form = CaseForm(district=membership.district_id, initial=_from_screener(request.POST))
     else:
         form = CaseForm(
-            request.POST if request.method == "POST" else None,
+            posted(request),
             district=membership.district_id,
             initial={"urgency": urgency},
         )
@@ -368,9 +369,7 @@ def referral_new(request, case_id):
     text, choices = _service_choices(request, case)
     consent = case.client.consents.filter(withdrawn_at__isnull=True).first()
     shares = bool(consent and consent.allows(Consent.Purpose.SHARE))
-    form = ReferralForm(
-        request.POST if request.method == "POST" else None, initial={"summary": case.situation}
-    )
+    form = ReferralForm(posted(request), initial={"summary": case.situation})
     if shares or case.urgency != Urgency.IMMEDIATE:
         # Asked only in immediate danger without consent (as the page shows it); else unread.
         del form.fields["consent_override"]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
+from santuni.lib.forms import posted
 from santuni.lib.phones import phone_display
 from santuni.training import access as training_access
 from santuni.training.selectors import training_history
@@ -144,9 +145,7 @@ def listing_edit(request, service_id=None):
     listing = service or organization
     pending = selectors.pending_change(organization, service)
     initial = {**listing_fields.current_values(listing), **(pending.proposed if pending else {})}
-    form = listing_fields.ListingForm(
-        request.POST if request.method == "POST" else None, listing=listing, initial=initial
-    )
+    form = listing_fields.ListingForm(posted(request), listing=listing, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = services.listing_change_submit(
             actor=membership, organization=organization, service=service, values=form.cleaned_data
@@ -196,7 +195,7 @@ class ReturnForm(forms.Form):
 def review(request, change_id):
     membership = active_membership(request)
     change = selectors.change_for_review(membership, change_id)
-    form = ReturnForm(request.POST if request.method == "POST" else None)
+    form = ReturnForm(posted(request))
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "approve":

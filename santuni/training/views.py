@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
+from santuni.lib.forms import posted
 
 from . import access, selectors, services
 from .forms import AttendanceForm
@@ -35,7 +36,7 @@ def event_detail(request, event_id):
     event = selectors.event_for(membership, event_id)
     form = AttendanceForm(
         # Bound on every POST, an empty one too, so that it says what is missing.
-        request.POST if request.method == "POST" else None,
+        posted(request),
         organizations=access.cbos_to_pick(membership, event),
         with_district=membership.role == Role.MINISTRY_ADMIN,
         # After an addition the same CBO stays picked: people of one CBO come in a row.
