@@ -21,8 +21,6 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .access import active_membership
 from .admin_site import Audited
 from .models import AuditEntry, Invitation, Membership
 
@@ -107,12 +105,7 @@ class SantuniUserAdmin(Audited, UserAdmin):
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
-                audit.record(
-                    actor=active_membership(request),
-                    user=request.user,
-                    action="admin.password_set",
-                    obj=self.get_object(request, id),
-                )
+                self.record_audit(request, "admin.password_set", self.get_object(request, id))
         return response
 
 

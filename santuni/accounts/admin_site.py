@@ -17,6 +17,15 @@ from .models import Role
 class Audited:
     """Admin writes leave an audit row: who, acting as what, which fields."""
 
+    def record_audit(self, request, action: str, obj, changes=None) -> None:
+        audit.record(
+            actor=active_membership(request),
+            user=request.user,
+            action=action,
+            obj=obj,
+            changes=changes,
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         fields = list(form.changed_data) + [
@@ -25,25 +34,16 @@ class Audited:
             for i, f in enumerate(fs.forms)
             if f.has_changed()
         ]
-        audit.record(
-            actor=active_membership(request),
-            user=request.user,
-            action="admin.changed" if change else "admin.added",
-            obj=form.instance,
-            changes={"fields": fields},
-        )
+        action = "admin.changed" if change else "admin.added"
+        self.record_audit(request, action, form.instance, {"fields": fields})
 
     def delete_model(self, request, obj):
-        audit.record(
-            actor=active_membership(request), user=request.user, action="admin.deleted", obj=obj
-        )
+        self.record_audit(request, "admin.deleted", obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            audit.record(
-                actor=active_membership(request), user=request.user, action="admin.deleted", obj=obj
-            )
+            self.record_audit(request, "admin.deleted", obj)
         super().delete_queryset(request, queryset)
 
 
