@@ -77,13 +77,9 @@ class Run:
         return keys
 
     def summary(self) -> dict:
-        answered = [s.ms for s in self.samples if s.status]
-        cuts = statistics.quantiles(answered, n=100, method="inclusive") if answered else [0] * 99
+        cuts = _percentiles([s.ms for s in self.samples if s.status])
         # Everyone starts at once: the first seconds are a burst no day of real use has.
-        settled = [s.ms for s in self.samples if s.status and s.at >= SETTLED]
-        settled_cuts = (
-            statistics.quantiles(settled, n=100, method="inclusive") if settled else [0] * 99
-        )
+        settled_cuts = _percentiles([s.ms for s in self.samples if s.status and s.at >= SETTLED])
         errors = Counter(f"{s.kind} {s.status or 'no answer'}" for s in self.samples if not s.ok)
         kinds: dict[str, list[float]] = {}
         for sample in self.samples:
@@ -106,6 +102,11 @@ class Run:
             "writes": len(self.writes),
             "acknowledged": sum(w.acknowledged for w in self.writes),
         }
+
+
+def _percentiles(ms: list[float]) -> list[float]:
+    """The 1st to 99th percentiles (index 49 is the median); zeros when nothing was answered."""
+    return statistics.quantiles(ms, n=100, method="inclusive") if ms else [0] * 99
 
 
 class Person:
@@ -142,11 +143,11 @@ class Person:
         await self.http.close()
 
 
-async def _think(rng: random.Random, think=THINK) -> None:
+async def _think(rng: random.Random, think) -> None:
     await asyncio.sleep(rng.uniform(*think))
 
 
-async def reader(person: Person, plan: dict, rng: random.Random, until: float, think=THINK):
+async def reader(person: Person, plan: dict, rng: random.Random, until: float, think):
     while time.monotonic() < until:
         word = rng.choice(WORDS)
         pick = rng.random()
@@ -200,9 +201,7 @@ async def submit(person: Person, write: Write) -> None:
     write.case = found.group(1) if found else None
 
 
-async def writer(
-    person: Person, plan: dict, rng: random.Random, until: float, owner: int, think=THINK
-):
+async def writer(person: Person, plan: dict, rng: random.Random, until: float, owner: int, think):
     n = 0
     while time.monotonic() < until:
         n += 1
