@@ -106,7 +106,9 @@ class Run:
 
 def _percentiles(ms: list[float]) -> list[float]:
     """The 1st to 99th percentiles (index 49 is the median); zeros when nothing was answered."""
-    return statistics.quantiles(ms, n=100, method="inclusive") if ms else [0] * 99
+    if len(ms) < 2:  # statistics.quantiles needs two; a short run may have one after 10 s
+        return [ms[0] if ms else 0] * 99
+    return statistics.quantiles(ms, n=100, method="inclusive")
 
 
 class Person:
