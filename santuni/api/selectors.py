@@ -140,11 +140,8 @@ def service_at_locations(
     filters: ServiceFilters, postcode: str = ""
 ) -> QuerySet[ServiceAtLocation]:
     matching = services(filters)
-    if isinstance(matching, QuerySet):
-        ids = matching.values("id")
-    else:
-        # Words were given: ranked results, whose ids come from the search index.
-        ids = matching.ranking.ids(0, matching.count())
+    # Words given: ranked results, whose ids come from the search index.
+    ids = matching.values("id") if isinstance(matching, QuerySet) else matching.ids()
     found = ServiceAtLocation.objects.filter(service__in=ids)
     if postcode:
         # Confidential places never match a place filter: that would reveal where they are.

@@ -512,6 +512,10 @@ class RankedResults:
     def __iter__(self):
         return iter(self[0 : self.count()])
 
+    def ids(self) -> list:
+        """Every matching service's id, best first, without loading the services."""
+        return self.ranking.ids(0, self.count()) if self.count() else []
+
 
 def ranked(
     text: str,
