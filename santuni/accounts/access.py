@@ -28,7 +28,7 @@ def memberships_of(user):
         return Membership.objects.none()
     return (
         Membership.objects.filter(user=user, revoked_at__isnull=True)
-        .select_related("organization", "district", "user")
+        .select_related("organization", "district", "state", "user")
         .order_by("role", "id")
     )
 

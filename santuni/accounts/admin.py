@@ -55,19 +55,35 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ReadOnly):
-    list_display = ["user", "role", "organization", "district", "created_at", "revoked_at"]
-    list_filter = ["role", "district"]
+    list_display = [
+        "user",
+        "role",
+        "organization",
+        "district",
+        "state",
+        "created_at",
+        "revoked_at",
+    ]
+    list_filter = ["role", "district", "state"]
     search_fields = ["user__username", "user__first_name", "organization__name"]
-    list_select_related = ["user", "organization", "district"]
+    list_select_related = ["user", "organization", "district", "state"]
 
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnly):
-    list_display = ["email", "role", "organization", "district", "created_at", "accepted_at"]
+    list_display = [
+        "email",
+        "role",
+        "organization",
+        "district",
+        "state",
+        "created_at",
+        "accepted_at",
+    ]
     list_filter = ["role"]
     search_fields = ["email"]
     exclude = ["token_hash"]
-    list_select_related = ["organization", "district"]
+    list_select_related = ["organization", "district", "state"]
 
 
 @admin.register(AuditEntry)

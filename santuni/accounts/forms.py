@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from santuni.directory.models import Organization
-from santuni.geo.models import District
+from santuni.geo.models import District, State
 
 from .models import INVITES, Role
 
@@ -105,6 +105,17 @@ class ChooseRoleForm(forms.Form):
         self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
 
 
+# What an inviter may choose of the scope of each role; the rest follows from the inviter
+# (services.invitation_scope). A choice the role does not take is an error, not dropped.
+CHOSEN = {
+    Role.MINISTRY_ADMIN: (),
+    Role.DISTRICT_OFFICER: ("district",),
+    Role.AGENCY_FOCAL_POINT: ("organization", "district", "state"),
+    Role.CBO_HEAD: ("organization",),
+    Role.CBO_MEMBER: (),
+}
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
@@ -115,6 +126,7 @@ class InvitationForm(forms.Form):
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False
     )
+    state = forms.ModelChoiceField(label=_("State"), queryset=State.objects.none(), required=False)
     language = forms.ChoiceField(
         label=_("Language of the email"),
         choices=[("ms", "Bahasa Melayu"), ("en", "English")],
@@ -127,10 +139,23 @@ class InvitationForm(forms.Form):
         roles = INVITES.get(actor.role, set())
         self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
         if actor.role == Role.MINISTRY_ADMIN:
+            # An agency focal point for one district or a whole state, or a district officer.
+            self.fields["organization"].queryset = Organization.objects.filter(
+                cbo__isnull=True
+            ).order_by("name")
+            self.fields["organization"].help_text = _("For an agency focal point: the agency.")
             self.fields["district"].queryset = District.objects.select_related("state")
-            del self.fields["organization"]
+            self.fields["district"].help_text = _(
+                "For a district officer, or a focal point who acts in one district."
+            )
+            self.fields["state"].queryset = State.objects.all()
+            self.fields["state"].help_text = _(
+                "Or, for a focal point who acts in the whole state: the state."
+            )
         else:
+            # A district officer's focal points act in the officer's district (services).
             del self.fields["district"]
+            del self.fields["state"]
             if actor.role == Role.DISTRICT_OFFICER:
                 # The district's CBOs, and agencies (organizations without a CBO profile).
                 district = actor.district
@@ -148,8 +173,19 @@ class InvitationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         role = cleaned.get("role")
+        if role:
+            for name in ("organization", "district", "state"):
+                if name in self.fields and cleaned.get(name) and name not in CHOSEN[role]:
+                    self.add_error(name, _("Leave this empty for this role."))
         if role == Role.DISTRICT_OFFICER and not cleaned.get("district"):
             self.add_error("district", _("Choose the district this officer works for."))
+        if role == Role.AGENCY_FOCAL_POINT and "state" in self.fields:
+            if cleaned.get("district") and cleaned.get("state"):
+                self.add_error("state", _("Choose a district or a state, not both."))
+            elif not cleaned.get("district") and not cleaned.get("state"):
+                self.add_error(
+                    "district", _("Choose the district or the state this focal point acts for.")
+                )
         if role in (Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT):
             organization = cleaned.get("organization")
             if organization is None:

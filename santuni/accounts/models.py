@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from santuni.directory.models import Organization
-from santuni.geo.models import District
+from santuni.geo.models import District, State
 
 
 class Role(models.TextChoices):
@@ -23,16 +23,26 @@ class Role(models.TextChoices):
 CBO_ROLES = {Role.CBO_MEMBER, Role.CBO_HEAD}
 # Roles that see other people's data across organisations must sign in with a second factor.
 TWO_FACTOR_ROLES = {Role.AGENCY_FOCAL_POINT, Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN}
-# Who may invite (and remove) whom.
+# Who may invite (and remove) whom. A district officer's agency focal points act in the
+# officer's district; a focal point for a whole state needs a ministry admin.
 INVITES = {
-    Role.MINISTRY_ADMIN: {Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN},
+    Role.MINISTRY_ADMIN: {Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN, Role.AGENCY_FOCAL_POINT},
     Role.DISTRICT_OFFICER: {Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT},
     Role.CBO_HEAD: {Role.CBO_MEMBER},
 }
 
 
+def one_area(name: str) -> models.CheckConstraint:
+    """A role acts in a district or in a state, never in both at once."""
+    return models.CheckConstraint(
+        condition=Q(district__isnull=True) | Q(state__isnull=True), name=name
+    )
+
+
 class Scope(models.Model):
-    """Where a role applies: a CBO or agency organization, a district, or (neither) the nation."""
+    """Where a role applies: a CBO or agency organization, a district or a state, or (none of
+    them) the nation. An agency focal point acts for its organization in one district or one
+    state: agencies such as JPW Negeri Sembilan serve many districts."""
 
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     organization = models.ForeignKey(
@@ -51,6 +61,14 @@ class Scope(models.Model):
         related_name="+",
         verbose_name=_("district"),
     )
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("state"),
+    )
 
     class Meta:
         abstract = True
@@ -60,12 +78,39 @@ class Scope(models.Model):
         return self.role in TWO_FACTOR_ROLES
 
     def where(self) -> str:
-        """The organisation, district or nation this role applies to, for people to read."""
-        if self.organization_id:
-            return self.organization.tr.name
+        """The organisation, district, state or nation this role applies to, for people to
+        read; an agency's focal point with the district or state it acts in."""
+        place = None
         if self.district_id:
-            return self.district.tr.name
-        return str(_("Malaysia"))
+            place = self.district.tr.name
+        elif self.state_id:
+            place = self.state.tr.name
+        if not self.organization_id:
+            return place or str(_("Malaysia"))
+        if self.role != Role.AGENCY_FOCAL_POINT:
+            return self.organization.tr.name  # a CBO's people act where the CBO is
+        place = place or str(_("no district or state"))
+        return f"{self.organization.tr.name} · {place}"
+
+    def area(self, field: str = "district") -> Q:
+        """Rows whose district (in `field`) lies in this role's district or state. A role with
+        neither matches nothing: a missing area never widens what is seen."""
+        if self.district_id:
+            return Q(**{field: self.district_id})
+        if self.state_id:
+            return Q(**{f"{field}__state": self.state_id})
+        return Q(pk__in=[])
+
+    def covers(self, district: District) -> bool:
+        """Whether `district` lies in this role's district or state (as `area`)."""
+        if self.district_id:
+            return district.pk == self.district_id
+        return self.state_id is not None and district.state_id == self.state_id
+
+    @staticmethod
+    def acting_in(district_id) -> Q:
+        """The roles that act in the district: those for it, and those for its whole state."""
+        return Q(district=district_id) | Q(district__isnull=True, state__districts=district_id)
 
 
 class Membership(Scope):
@@ -96,7 +141,8 @@ class Membership(Scope):
                 fields=["user", "role", "organization", "district"],
                 condition=Q(revoked_at__isnull=True),
                 name="acc_membership_unique_active",
-            )
+            ),
+            one_area("acc_membership_one_area"),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +176,7 @@ class Invitation(Scope):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [one_area("acc_invitation_one_area")]
 
     def __str__(self) -> str:
         return f"{self.email}: {self.get_role_display()}"

@@ -20,7 +20,7 @@ def _scope_filter(actor: Membership) -> Q:
 def memberships_managed_by(actor: Membership) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(_scope_filter(actor), revoked_at__isnull=True)
-        .select_related("user", "organization", "district")
+        .select_related("user", "organization", "district", "state")
         .order_by("role", "user__first_name", "id")
     )
 
@@ -33,7 +33,7 @@ def invitations_managed_by(actor: Membership, now) -> QuerySet[Invitation]:
             cancelled_at__isnull=True,
             expires_at__gt=now,
         )
-        .select_related("organization", "district")
+        .select_related("organization", "district", "state")
         .order_by("-created_at")
     )
 

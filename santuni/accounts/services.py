@@ -15,13 +15,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from santuni.directory.models import Organization
-from santuni.geo.models import District
+from santuni.geo.models import District, State
 from santuni.lib.mail import send_bilingual
 
 from . import audit
 from .models import CBO_ROLES, INVITES, Invitation, Membership, Role
 
 RECOVERY_CODES = 10
+ONE_AREA = _("An agency focal point acts in one district or one state: choose one of them.")
 
 
 class AccountError(Exception):
@@ -36,40 +37,55 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def can_manage(actor: Membership, role: str, organization, district) -> bool:
+def _is_agency(organization) -> bool:
+    # Agencies are organizations without a CBO profile.
+    return organization is not None and not hasattr(organization, "cbo")
+
+
+def can_manage(actor: Membership, role: str, organization, district, state=None) -> bool:
     """May `actor` invite someone to (or remove someone from) this role and scope?"""
     if role not in INVITES.get(actor.role, ()):
         return False
     if actor.role == Role.MINISTRY_ADMIN:
-        return True
+        return _is_agency(organization) if role == Role.AGENCY_FOCAL_POINT else True
     if actor.role == Role.DISTRICT_OFFICER:
-        if district is None or district.pk != actor.district_id or organization is None:
+        # Within their own district only: never another's, nor a whole state.
+        if state is not None or district is None or district.pk != actor.district_id:
             return False
-        cbo = getattr(organization, "cbo", None)
         if role == Role.CBO_HEAD:
+            cbo = getattr(organization, "cbo", None)
             return cbo is not None and cbo.district_id == actor.district_id
-        return cbo is None  # agencies are organizations without a CBO profile
+        return _is_agency(organization)
     # A CBO head manages the members of their own CBO.
     return organization is not None and organization.pk == actor.organization_id
 
 
 def invitation_scope(
-    *, actor: Membership, role: str, organization: Organization | None, district: District | None
-) -> tuple[Organization | None, District | None]:
-    """The organization and district the invited role will hold, derived from the inviter."""
+    *,
+    actor: Membership,
+    role: str,
+    organization: Organization | None,
+    district: District | None,
+    state: State | None = None,
+) -> tuple[Organization | None, District | None, State | None]:
+    """The organization, district and state the invited role will hold. A CBO's people act
+    where their CBO is; an agency focal point where the inviter chose, by default the
+    inviter's district (a district officer chooses nothing else)."""
     if role in CBO_ROLES:
         if role == Role.CBO_MEMBER:
             organization = actor.organization
         district = (
             organization.cbo.district if organization and hasattr(organization, "cbo") else None
         )
+        state = None
     elif role == Role.AGENCY_FOCAL_POINT:
-        district = actor.district
+        if district is None and state is None:
+            district = actor.district
     elif role == Role.DISTRICT_OFFICER:
-        organization = None
+        organization, state = None, None
     else:
-        organization, district = None, None
-    return organization, district
+        organization, district, state = None, None, None
+    return organization, district, state
 
 
 @transaction.atomic
@@ -80,6 +96,7 @@ def invitation_send(
     role: str,
     organization: Organization | None = None,
     district: District | None = None,
+    state: State | None = None,
     name: str = "",
     language: str = "ms",
 ) -> tuple[Invitation, str]:
@@ -89,14 +106,16 @@ def invitation_send(
     """
     email = normalise_email(email)
     if actor is not None:
-        organization, district = invitation_scope(
-            actor=actor, role=role, organization=organization, district=district
+        organization, district, state = invitation_scope(
+            actor=actor, role=role, organization=organization, district=district, state=state
         )
-        if not can_manage(actor, role, organization, district):
+        if not can_manage(actor, role, organization, district, state):
             raise PermissionDenied
     elif role != Role.MINISTRY_ADMIN:
         raise PermissionDenied
-    scope = {"role": role, "organization": organization, "district": district}
+    if role == Role.AGENCY_FOCAL_POINT and (district is None) == (state is None):
+        raise AccountError(ONE_AREA)
+    scope = {"role": role, "organization": organization, "district": district, "state": state}
     if Membership.objects.filter(**scope, user__username=email, revoked_at__isnull=True).exists():
         raise AccountError(_("This person already holds this role."))
     now = timezone.now()
@@ -114,6 +133,7 @@ def invitation_send(
         role=role,
         organization=organization,
         district=district,
+        state=state,
         language=language,
         token_hash=token_hash(token),
         invited_by=actor,
@@ -129,6 +149,7 @@ def invitation_send(
             "role": role,
             "organization": organization,
             "district": district,
+            "state": state,
             "expires_at": invitation.expires_at,
         },
     )
@@ -153,7 +174,7 @@ def open_invitation(token: str, *, lock: bool = False) -> Invitation:
     With `lock`, the row stays locked to the caller's transaction, so two tabs cannot both
     accept it.
     """
-    invitations = Invitation.objects.select_related("organization", "district")
+    invitations = Invitation.objects.select_related("organization", "district", "state")
     if lock:
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=token_hash(token)).first()
@@ -197,6 +218,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
         role=invitation.role,
         organization=invitation.organization,
         district=invitation.district,
+        state=invitation.state,
         invited_by=invitation.invited_by,
     )
     invitation.accepted_at = timezone.now()
@@ -209,6 +231,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
             "role": membership.role,
             "organization": membership.organization,
             "district": membership.district,
+            "state": membership.state,
             "invitation": invitation,
         },
     )
@@ -217,7 +240,9 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
 
 @transaction.atomic
 def membership_revoke(*, actor: Membership, membership: Membership) -> None:
-    if not can_manage(actor, membership.role, membership.organization, membership.district):
+    if not can_manage(
+        actor, membership.role, membership.organization, membership.district, membership.state
+    ):
         raise PermissionDenied
     if membership.revoked_at is None:
         membership.revoked_at = timezone.now()
@@ -232,7 +257,9 @@ def membership_revoke(*, actor: Membership, membership: Membership) -> None:
 
 @transaction.atomic
 def invitation_cancel(*, actor: Membership, invitation: Invitation) -> None:
-    if not can_manage(actor, invitation.role, invitation.organization, invitation.district):
+    if not can_manage(
+        actor, invitation.role, invitation.organization, invitation.district, invitation.state
+    ):
         raise PermissionDenied
     if invitation.is_open():
         invitation.cancelled_at = timezone.now()

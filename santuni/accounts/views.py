@@ -336,6 +336,7 @@ def people(request):
                 role=form.cleaned_data["role"],
                 organization=form.cleaned_data.get("organization"),
                 district=form.cleaned_data.get("district"),
+                state=form.cleaned_data.get("state"),
                 name=form.cleaned_data["name"],
                 language=form.cleaned_data["language"],
             )

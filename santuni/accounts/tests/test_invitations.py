@@ -6,11 +6,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from santuni.accounts import services
 from santuni.accounts.models import AuditEntry, Invitation, Membership, Role
 from santuni.accounts.tests.personas import PASSWORD, sign_in
+from santuni.geo.models import District, State
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Taman-Seri-Pagi-88"
@@ -22,6 +26,11 @@ def emails_sent(django_capture_on_commit_callbacks, monkeypatch):
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
+
+
+def malay(message: str) -> str:
+    with translation.override("ms"):
+        return gettext(message)
 
 
 def invite(client, persona, **fields):
@@ -179,3 +188,132 @@ def test_the_first_ministry_admin_comes_from_a_command(personas):
         Invitation.objects.get(email="ketua.setiausaha@example.invalid").role == Role.MINISTRY_ADMIN
     )
     assert "/akaun/jemputan/" in mail.outbox[-1].body
+
+
+# --- an agency focal point's district or state ------------------------------------------------
+
+
+def negeri_sembilan():
+    return State.objects.get(code="MY-05")
+
+
+def port_dickson():
+    return District.objects.get(slug="port-dickson")
+
+
+def test_a_district_officer_makes_focal_points_for_their_own_district_only(personas):
+    """Asked for a focal point of the whole state, or of another district, the service refuses
+    and writes nothing; asked for none, the officer's district is the focal point's."""
+    officer = personas.district_officer.membership
+    audited = AuditEntry.objects.count()
+    for scope in ({"state": negeri_sembilan()}, {"district": port_dickson()}):
+        with pytest.raises(PermissionDenied):
+            services.invitation_send(
+                actor=officer,
+                email="jkm.baru@example.invalid",
+                role=Role.AGENCY_FOCAL_POINT,
+                organization=personas.agency,
+                **scope,
+            )
+    assert not Invitation.objects.exists() and not mail.outbox
+    assert AuditEntry.objects.count() == audited
+    invitation, _link = services.invitation_send(
+        actor=officer,
+        email="jkm.baru@example.invalid",
+        role=Role.AGENCY_FOCAL_POINT,
+        organization=personas.agency,
+    )
+    assert (invitation.district, invitation.state) == (personas.district, None)
+
+
+def test_the_district_officers_page_offers_no_other_area(client, personas):
+    """Their form has no district or state to choose: one sent anyway is not taken."""
+    response = invite(
+        client,
+        personas.district_officer,
+        email="jkm.baru@example.invalid",
+        role=Role.AGENCY_FOCAL_POINT,
+        organization=personas.agency.pk,
+        state=negeri_sembilan().pk,
+        district=port_dickson().pk,
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.district, invitation.state) == (personas.district, None)
+
+
+def test_a_ministry_admin_invites_a_focal_point_for_a_whole_state(client, personas):
+    response = invite(
+        client,
+        personas.ministry_admin,
+        email="jkm.negeri@example.invalid",
+        role=Role.AGENCY_FOCAL_POINT,
+        organization=personas.agency.pk,
+        state=negeri_sembilan().pk,
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.organization, invitation.district, invitation.state) == (
+        personas.agency,
+        None,
+        negeri_sembilan(),
+    )
+    page = client.get(reverse("accounts:people")).content.decode()
+    assert f"{personas.agency.name} · Negeri Sembilan" in page
+    assert "Negeri Sembilan" in mail.outbox[-1].body
+
+
+FOCAL_POINT = {"role": Role.AGENCY_FOCAL_POINT, "organization": "agency"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "error"),
+    [
+        (
+            {**FOCAL_POINT, "district": "port dickson", "state": "negeri sembilan"},
+            "state",
+            "Choose a district or a state, not both.",
+        ),
+        (FOCAL_POINT, "district", "Choose the district or the state this focal point acts for."),
+        (
+            {"role": Role.DISTRICT_OFFICER, "district": "port dickson", "state": "negeri sembilan"},
+            "state",
+            "Leave this empty for this role.",
+        ),
+    ],
+)
+def test_a_ministry_admin_is_told_of_a_wrong_choice_of_area(client, personas, fields, field, error):
+    chosen = {
+        "agency": personas.agency.pk,
+        "port dickson": port_dickson().pk,
+        "negeri sembilan": negeri_sembilan().pk,
+    }
+    fields = {name: chosen.get(value, value) for name, value in fields.items()}
+    response = invite(client, personas.ministry_admin, email="x@example.invalid", **fields)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [malay(error)]
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_where_a_focal_point_acts_is_said_with_its_agency(personas):
+    focal_point = personas.agency_focal_point.membership
+    assert focal_point.where() == f"{personas.agency.name} · Seremban"
+    focal_point.district, focal_point.state = None, negeri_sembilan()
+    assert focal_point.where() == f"{personas.agency.name} · Negeri Sembilan"
+    # A CBO's people act where their CBO is: its name says enough.
+    assert personas.cbo_head.membership.where() == personas.cbo.organization.name
+
+
+@pytest.mark.parametrize("scope", ["neither", "both"])
+def test_a_focal_point_is_refused_without_an_area_or_with_two(personas, scope):
+    """What the ministry admin's form checks, the service checks too."""
+    places = {"district": port_dickson(), "state": negeri_sembilan()} if scope == "both" else {}
+    with pytest.raises(services.AccountError):
+        services.invitation_send(
+            actor=personas.ministry_admin.membership,
+            email="jkm.baru@example.invalid",
+            role=Role.AGENCY_FOCAL_POINT,
+            organization=personas.agency,
+            **places,
+        )
+    assert not Invitation.objects.exists() and not mail.outbox
