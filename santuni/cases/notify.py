@@ -57,12 +57,15 @@ def _active(memberships):
 
 
 def receivers(referral: Referral) -> list[int]:
-    """User ids of the receiving organisation's focal points; the district officers if it has
-    none, so that no referral waits where nobody reads."""
+    """User ids of the receiving organisation's focal points for the referral's district (or
+    its state); the district officers if it has none there, so that no referral waits where
+    nobody reads."""
     users = list(
         _active(
             Membership.objects.filter(
-                role=Role.AGENCY_FOCAL_POINT, organization=referral.organization_id
+                Membership.acting_in(referral.district_id),
+                role=Role.AGENCY_FOCAL_POINT,
+                organization=referral.organization_id,
             )
         ).values_list("user_id", flat=True)
     )

@@ -1,8 +1,9 @@
 """Who sees which cases and referrals, and the lists (inboxes) built on that.
 
 A CBO head sees the CBO's cases; a CBO member the cases they opened; an agency focal point
-the referrals sent to their organisation (not the case behind them); a district officer
-everything in the district. Anyone else sees nothing, and an id they guess is a 404.
+the referrals sent to their organisation from the district or state they act in (not the case
+behind them); a district officer everything in the district. Anyone else sees nothing, and an
+id they guess is a 404.
 """
 
 from dataclasses import dataclass
@@ -33,8 +34,10 @@ def cases_visible_to(membership: Membership) -> QuerySet[Case]:
 
 def referrals_visible_to(membership: Membership) -> QuerySet[Referral]:
     if membership.role == Role.AGENCY_FOCAL_POINT:
-        # Drafts and records of a person who went on their own are the sender's business.
+        # Drafts and records of a person who went on their own are the sender's business. A
+        # referral's district is its case's.
         return Referral.objects.filter(
+            membership.area("district"),
             organization=membership.organization_id,
             mode=Referral.Mode.LIVE,
             sent_at__isnull=False,

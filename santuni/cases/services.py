@@ -467,7 +467,7 @@ def _is_receiver(actor: Membership, referral: Referral) -> bool:
         # Nobody receives a record of a person who went on their own: the sender keeps it.
         return _is_sender(actor, referral)
     if actor.role == Role.AGENCY_FOCAL_POINT:
-        return referral.organization_id == actor.organization_id
+        return referral.organization_id == actor.organization_id and actor.covers(referral.district)
     return actor.role == Role.DISTRICT_OFFICER and referral.district_id == actor.district_id
 
 

@@ -512,7 +512,9 @@ def _post_refusals(w) -> dict[str, dict]:
             ("ministry_admin", "district_officer", "other_district_officer"), NOT_FOUND
         ),
         "other_cbo_head": NOT_FOUND,
-        **dict.fromkeys(("agency_focal_point", "cbo_member", "outsider"), DENIED),
+        **dict.fromkeys(
+            ("agency_focal_point", "other_agency_focal_point", "cbo_member", "outsider"), DENIED
+        ),
         "anonymous": SIGN_IN,
     }
     # The district officer of the CBO's district verifies its listing.

@@ -1,9 +1,10 @@
 """Guessing ids: another CBO's head and another district's officer, given the real id of a case,
 referral, attachment, booklet, listing change, attendance, role or invitation of the personas'
 CBO, get exactly what an id that does not exist gets: the same 404 page, byte for byte but
-the id, and nothing written. Nor does a case reference or a client's name, typed into any
-search or filter, find anything of another CBO's cases, and the public search and the HSDS
-API never hold case or client data at all.
+the id, and nothing written; so does the agency's focal point for another district, given
+the id of a referral to their own agency from the personas' district. Nor does a case
+reference or a client's name, typed into any search or filter, find anything of another
+CBO's cases, and the public search and the HSDS API never hold case or client data at all.
 
 Case notes have no address of their own (they are shown on the case page), so there is no
 note id to guess: writing one goes through the case's address, tried here.
@@ -28,6 +29,9 @@ pytestmark = pytest.mark.django_db
 OTHERS = ("other_cbo_head", "other_district_officer")
 OFFICER = ("other_district_officer",)
 HEAD = ("other_cbo_head",)
+# The agency's focal point for another district: the referral is to their organisation, but
+# from a district that is not theirs.
+READERS = (*OTHERS, "other_agency_focal_point")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ GUESSES = [
     # Exporting is the CBO head's alone: another district's officer is refused by role (403).
     ("cases:client_export", "the case", lambda w: [w.case.pk], HEAD, "get", None),
     ("cases:attachment", "the attachment", lambda w: [w.attachment.pk], OTHERS, "get", None),
-    ("cases:referral", "the referral", lambda w: [w.referral.pk], OTHERS, "get", None),
+    ("cases:referral", "the referral", lambda w: [w.referral.pk], READERS, "get", None),
     *[
         (page, "the case", lambda w: [w.case.pk], OTHERS, "post", case_form(page))
         for page in cases_access.WRITES
@@ -58,7 +62,7 @@ GUESSES = [
         "cases:referral",
         "the referral",
         lambda w: [w.referral.pk],
-        OTHERS,
+        READERS,
         "post",
         lambda w: cases_access.action_data("accept", w.referral, w.p),
     ),
@@ -232,7 +236,7 @@ def searches(w):
     ]
 
 
-@pytest.mark.parametrize("who", OTHERS)
+@pytest.mark.parametrize("who", READERS)
 def test_no_list_or_filter_shows_another_cbos_case(world, who):
     client = client_as(world, who)
     for page, query in searches(world):
@@ -243,7 +247,7 @@ def test_no_list_or_filter_shows_another_cbos_case(world, who):
         assert leaked(response, world, query.get("q", "")) == [], (page, query)
 
 
-@pytest.mark.parametrize("who", OTHERS)
+@pytest.mark.parametrize("who", READERS)
 def test_a_reference_searched_for_finds_what_a_made_up_one_finds(world, who):
     """The list answers an existing reference as it answers one nobody was given."""
     client = client_as(world, who)

@@ -30,6 +30,7 @@ PERSONAS = (
     "district_officer",
     "other_district_officer",
     "agency_focal_point",
+    "other_agency_focal_point",
     "cbo_head",
     "other_cbo_head",
     "cbo_member",
@@ -77,6 +78,8 @@ def make_personas() -> SimpleNamespace:
         "district_officer": (Role.DISTRICT_OFFICER, None, district),
         "other_district_officer": (Role.DISTRICT_OFFICER, None, port_dickson),
         "agency_focal_point": (Role.AGENCY_FOCAL_POINT, agency, district),
+        # The same agency's focal point for Port Dickson: Seremban's referrals are not theirs.
+        "other_agency_focal_point": (Role.AGENCY_FOCAL_POINT, agency, port_dickson),
         "cbo_head": (Role.CBO_HEAD, cbo.organization, district),
         "other_cbo_head": (Role.CBO_HEAD, other_cbo.organization, district),
         "cbo_member": (Role.CBO_MEMBER, cbo.organization, district),

@@ -32,7 +32,7 @@ CASE_PEOPLE = (
     "district_officer",
     "other_district_officer",
 )
-REFERRAL_PEOPLE = (*CASE_PEOPLE, "agency_focal_point")
+REFERRAL_PEOPLE = (*CASE_PEOPLE, "agency_focal_point", "other_agency_focal_point")
 
 
 def only(*names, **others):
@@ -109,6 +109,8 @@ def pages(world):
                 "agency_focal_point",
                 other_cbo_head=NOT_FOUND,
                 other_district_officer=NOT_FOUND,
+                # The agency's focal point for another district.
+                other_agency_focal_point=NOT_FOUND,
             ),
         ),
         ("cases:dashboard", [], only("district_officer", "other_district_officer")),
@@ -205,6 +207,7 @@ KEPT_OUT = [
     ("other_cbo_head", NOT_FOUND),
     ("other_district_officer", NOT_FOUND),
     ("agency_focal_point", DENIED),
+    ("other_agency_focal_point", DENIED),
     ("ministry_admin", DENIED),
     ("outsider", DENIED),
 ]
@@ -255,10 +258,13 @@ def action_data(action, referral, personas):
     return {**data, **extra.get(action, {})}
 
 
-@pytest.mark.parametrize("persona", ["other_cbo_head", "other_district_officer"])
+@pytest.mark.parametrize(
+    "persona", ["other_cbo_head", "other_district_officer", "other_agency_focal_point"]
+)
 def test_guessing_ids_finds_no_referral_to_act_on(client, world, persona):
-    """Another CBO's head and another district's officer, posting every step to the
-    referral's address, are told it is not there, and it stays as it was."""
+    """Another CBO's head, another district's officer and the agency's focal point for another
+    district, posting every step to the referral's address, are told it is not there, and it
+    stays as it was."""
     personas, _case, referral, _attachment = world
     events = ReferralEvent.objects.filter(referral=referral).count()
     sign_in(client, getattr(personas, persona))

@@ -179,6 +179,8 @@ HEADS_REFERRALS = ALL_REFERRALS - {"other_to_jkm"}
         ("other_cbo_head", {"other_case"}, {"other_to_jkm"}),
         ("cbo_member", {"member_case"}, {"member_to_jkm"}),
         ("agency_focal_point", None, {"to_jkm", "member_to_jkm", "other_to_jkm"}),
+        # JKM's focal point for Port Dickson: the referrals are Seremban's.
+        ("other_agency_focal_point", None, set()),
         ("district_officer", ALL_CASES, ALL_REFERRALS),
         ("other_district_officer", set(), set()),
     ],

@@ -122,24 +122,25 @@ COLUMNS = (
     "agency_focal_point",
     "other_cbo_head",
     "other_district_officer",
+    "other_agency_focal_point",
     "ministry_admin",
 )
 # fmt: off
 TABLE = {
-    #                              head      member    officer  focal     o.head  o.off  admin
-    ("send", S.DRAFT):           ("ok",     "denied", "ok",    "404",    "404",  "404", "404"),
-    ("cancel", S.DRAFT):         ("ok",     "denied", "ok",    "404",    "404",  "404", "404"),
-    ("cancel", S.SENT):          ("ok",     "denied", "ok",    "denied", "404",  "404", "404"),
-    ("accept", S.SENT):          ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("decline", S.SENT):         ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("redirect", S.SENT):        ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("redirect", S.ACCEPTED):    ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("start", S.ACCEPTED):       ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("complete", S.ACCEPTED):    ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("complete", S.IN_PROGRESS): ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("close", S.ACCEPTED):       ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("close", S.IN_PROGRESS):    ("denied", "denied", "ok",    "ok",     "404",  "404", "404"),
-    ("close", S.COMPLETED):      ("ok",     "denied", "ok",    "denied", "404",  "404", "404"),
+    #                             head      member    off.  focal     o.head o.off  o.foc  admin
+    ("send", S.DRAFT):           ("ok",     "denied", "ok", "404",    "404", "404", "404", "404"),
+    ("cancel", S.DRAFT):         ("ok",     "denied", "ok", "404",    "404", "404", "404", "404"),
+    ("cancel", S.SENT):          ("ok",     "denied", "ok", "denied", "404", "404", "404", "404"),
+    ("accept", S.SENT):          ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("decline", S.SENT):         ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("redirect", S.SENT):        ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("redirect", S.ACCEPTED):    ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("start", S.ACCEPTED):       ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("complete", S.ACCEPTED):    ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("complete", S.IN_PROGRESS): ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("close", S.ACCEPTED):       ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("close", S.IN_PROGRESS):    ("denied", "denied", "ok", "ok",     "404", "404", "404", "404"),
+    ("close", S.COMPLETED):      ("ok",     "denied", "ok", "denied", "404", "404", "404", "404"),
 }
 # fmt: on
 ROWS = [

@@ -212,7 +212,12 @@ def world(personas):
             district="alor-gajah",
         )
         e1 = make_referral(mk_head, e, jkm)
-    accept(agency, e1, T0 + 16 * H)  # 10 h, never completed: overdue
+    # The Seremban office's focal point acts in Seremban: JKM's for Melaka answers this one.
+    user, _device = make_user("fp.melaka@example.invalid", "JKM Melaka", two_factor=True)
+    for_melaka = Membership.objects.create(
+        user=user, role=Role.AGENCY_FOCAL_POINT, organization=jkm.organization, state=melaka
+    )
+    accept(SimpleNamespace(membership=for_melaka), e1, T0 + 16 * H)  # 10 h, then overdue
 
     refs = {
         name: Referral.objects.get(pk=r.pk)
