@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from santuni.directory.confidential import is_confidential, published_fields
+from santuni.directory.confidential import belongs_to_confidential, published_fields
 from santuni.directory.models import (
     Address,
     Attribute,
@@ -67,27 +67,26 @@ def plain(table: Table, obj, options: Options, confidential: bool | None = None)
     """The object's own fields: what a list item carries. `confidential`: whether it is a
     confidential location or hangs from one (None: read from the object)."""
     if confidential is None:
-        confidential = is_confidential(obj)
+        confidential = belongs_to_confidential(obj)
     allowed = published_fields(table.model) if confidential else None
 
-    def put(name: str, key: str, value) -> None:
-        if allowed is None or name in allowed:
-            _put(out, key, value)
+    def shown(name: str) -> bool:
+        return allowed is None or name in allowed
 
     out = {"id": str(obj.pk)}
     for name in table.translated:
-        malay, english = getattr(obj, name), getattr(obj, f"{name}_en")
-        if allowed is not None and name not in allowed:
-            malay = ""
-        if allowed is not None and f"{name}_en" not in allowed:
-            english = ""
+        malay = getattr(obj, name) if shown(name) else ""
+        english = getattr(obj, f"{name}_en") if shown(f"{name}_en") else ""
         _put(out, name, (english or malay) if options.lang == "en" else malay)
         _put(out, f"{name}_en", english)
     for name in table.fields:
-        put(name, name, getattr(obj, name))
+        if shown(name):
+            _put(out, name, getattr(obj, name))
     for name in table.parents:
-        put(name, f"{name}_id", getattr(obj, f"{name}_id"))
+        if shown(name):
+            _put(out, f"{name}_id", getattr(obj, f"{name}_id"))
     add_extras = EXTRAS.get(table.name)
+    # Extras are about the record as published (a location's flag), not more of its fields.
     if add_extras and (allowed is None or allowed):
         add_extras(obj, out, options)
     return out
@@ -98,7 +97,7 @@ def nested(table_name: str, obj, options: Options, confidential: bool | None = N
     confidential location carries only what may be published, or is left out."""
     table = TABLES[table_name]
     if confidential is None:
-        confidential = is_confidential(obj)
+        confidential = belongs_to_confidential(obj)
     out = plain(table, obj, options, confidential)
     for child in table.children:
         if confidential and not published_fields(TABLES[child.table].model):
@@ -108,19 +107,20 @@ def nested(table_name: str, obj, options: Options, confidential: bool | None = N
             items = [plain(TABLES["attribute"], row, options, confidential) for row in rows]
         else:
             rows = options.children.get((table_name, child.key), {}).get(obj.pk, [])
+            # A record may reach a shelter another way than through this parent (a
+            # service's link to it): asked of each, except by the way already known.
             items = [
-                nested(child.table, row, options, confidential or _reached(row, child.fk))
+                nested(
+                    child.table,
+                    row,
+                    options,
+                    confidential or belongs_to_confidential(row, came_from=child.fk),
+                )
                 for row in rows
             ]
         if items:
             out[child.key] = items
     return out
-
-
-def _reached(row, parent_fk: str) -> bool:
-    """Whether a record reached from a parent that is not confidential is itself, or hangs
-    from a confidential place another way (a service's link to a shelter)."""
-    return is_confidential(row, came_from=parent_fk)
 
 
 def _location_extra(location: Location, out: dict, options: Options) -> None:

@@ -2,11 +2,14 @@
 
 A confidential location (a domestic-violence shelter) is stored whole, as imported or typed,
 but the API, the HSDS exports, the public pages, the search index and the booklet publish of
-it, and of the records that hang from it, only the fields `published_fields` names. Imports
-only the framework, so that the models can use it too.
+it, and of the records that hang from it, only the fields `published_fields` names. Which
+records hang from a location is read from the foreign keys, so a kind of record added later
+is withheld until it is named here. Imports only the framework, so that the models can use
+it too.
 """
 
-from functools import cache
+import operator
+from functools import cache, reduce
 
 from django.db import models
 from django.db.models import Q
@@ -47,7 +50,8 @@ def published_fields(model: type[models.Model]) -> frozenset[str]:
       description is free text about the place, withheld.
     - withheld whole: addresses; languages (of the place or of its phones, with their free
       notes), contacts (people's names, titles, emails, and their phones), attributes linked
-      to the place (free values; accessibility would be one). No page shows them.
+      to the place (free values; HSDS accessibility and metadata have no table here, a
+      place's accessibility would be such an attribute). No page shows them.
     """
     return _PUBLISHED.get(model._meta.model_name, frozenset())
 
@@ -103,21 +107,14 @@ def confidential_rows(model: type[models.Model]) -> tuple[Q | None, Q | None]:
         places = model._meta.apps.get_model("directory", "Location").objects
         hidden = places.filter(is_confidential=True).values("pk")
         withheld.append(Q(link_entity="location", link_id__in=hidden))
-
-    def either(conditions):
-        return None if not conditions else _any(conditions)
-
-    return either(shown), either(withheld)
+    return _either(shown), _either(withheld)
 
 
-def _any(conditions: list[Q]) -> Q:
-    found = conditions[0]
-    for condition in conditions[1:]:
-        found |= condition
-    return found
+def _either(conditions: list[Q]) -> Q | None:
+    return reduce(operator.or_, conditions) if conditions else None
 
 
-def is_confidential(record: models.Model, *, came_from: str = "") -> bool:
+def belongs_to_confidential(record: models.Model, *, came_from: str = "") -> bool:
     """Whether the record is a confidential location or hangs from one, read through its
     foreign keys (a query for each one not loaded). `came_from`: the foreign key by which it
     was reached from a parent already known not to be confidential, not read again."""
@@ -133,7 +130,7 @@ def is_confidential(record: models.Model, *, came_from: str = "") -> bool:
         else:
             if found.is_confidential:
                 return True
-    if _location_link(record) and record.link_entity == "location" and came_from != "link_id":
+    if _location_link(record) and record.link_entity == "location":
         places = record._meta.apps.get_model("directory", "Location").objects
         return places.filter(pk=record.link_id, is_confidential=True).exists()
     return False
