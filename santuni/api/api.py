@@ -1,8 +1,8 @@
 """The public, read-only HSDS 3.0 API under /api/hsds/, with Santuni's profile.
 
 Responses are plain HSDS objects built by `santuni.api.serialize`; the OpenAPI document
-points at the profile's schemas for their shapes. No response ever carries the address or
-position of a confidential location.
+points at the profile's schemas for their shapes. Of a confidential location a response
+carries only what `santuni.directory.confidential` allows: never its address or position.
 """
 
 import json

@@ -1,7 +1,8 @@
 """Writes the directory out in HSDS 3.0: JSON, NDJSON (full services) or the tabular package.
 
-An export is open data: confidential locations leave out their addresses and position,
-and a CBO head's name and phone go out only with their consent.
+An export is open data: of a confidential location, and of what hangs from it, only what
+`santuni.directory.confidential` allows goes out; a CBO head's name and phone go out only
+with their consent.
 """
 
 import csv
@@ -13,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
+from santuni.directory.confidential import confidential_rows
 from santuni.directory.models import CboProfile, Service
 
 from . import serialize as out
@@ -78,9 +80,13 @@ def _table_rows(table_name: str) -> tuple[QuerySet, callable]:
     found = found.select_related(*related)
     if table_name == "organization":
         found = found.prefetch_related("cbo__mukims", "cbo__target_groups")
-    if table_name == "address":
-        found = found.filter(location__is_confidential=False)
-    return found, lambda obj: out.plain(table, obj, options)
+    shown, withheld = confidential_rows(table.model)
+    if withheld is not None:
+        found = found.exclude(withheld)
+    if shown is None:
+        return found, lambda obj: out.plain(table, obj, options, confidential=False)
+    found = found.annotate(in_confidential=ExpressionWrapper(shown, output_field=BooleanField()))
+    return found, lambda obj: out.plain(table, obj, options, bool(obj.in_confidential))
 
 
 def _cbo_rows() -> tuple[QuerySet, callable]:

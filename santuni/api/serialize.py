@@ -2,7 +2,8 @@
 
 Empty values are left out rather than written as "" or null: HSDS types most fields as
 plain strings with formats (email, uri), which an empty string would fail.
-Confidential locations lose their addresses and position unless `reveal_confidential`.
+A confidential location, and every record hanging from it, carries only the fields
+`santuni.directory.confidential.published_fields` allows: the rest never leaves.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from santuni.directory.confidential import belongs_to_confidential, published_fields
 from santuni.directory.models import (
     Address,
     Attribute,
@@ -54,7 +56,6 @@ def _put(out: dict, key: str, value) -> None:
 @dataclass
 class Options:
     lang: str = "ms"
-    reveal_confidential: bool = False
     # Filled per batch by `load`: attributes by (entity, id); owned records by
     # (table, key) then parent id; the locations loaded on the way.
     attributes: dict = field(default_factory=dict)
@@ -62,51 +63,69 @@ class Options:
     locations: list = field(default_factory=list)
 
 
-def plain(table: Table, obj, options: Options) -> dict:
-    """The object's own fields: what a list item carries."""
+def plain(table: Table, obj, options: Options, confidential: bool | None = None) -> dict:
+    """The object's own fields: what a list item carries. `confidential`: whether it is a
+    confidential location or hangs from one (None: read from the object)."""
+    if confidential is None:
+        confidential = belongs_to_confidential(obj)
+    allowed = published_fields(table.model) if confidential else None
+
+    def shown(name: str) -> bool:
+        return allowed is None or name in allowed
+
     out = {"id": str(obj.pk)}
     for name in table.translated:
-        malay, english = getattr(obj, name), getattr(obj, f"{name}_en")
+        malay = getattr(obj, name) if shown(name) else ""
+        english = getattr(obj, f"{name}_en") if shown(f"{name}_en") else ""
         _put(out, name, (english or malay) if options.lang == "en" else malay)
         _put(out, f"{name}_en", english)
     for name in table.fields:
-        _put(out, name, getattr(obj, name))
+        if shown(name):
+            _put(out, name, getattr(obj, name))
     for name in table.parents:
-        _put(out, f"{name}_id", getattr(obj, f"{name}_id"))
+        if shown(name):
+            _put(out, f"{name}_id", getattr(obj, f"{name}_id"))
     add_extras = EXTRAS.get(table.name)
-    if add_extras:
+    # Extras are about the record as published (a location's flag), not more of its fields.
+    if add_extras and (allowed is None or allowed):
         add_extras(obj, out, options)
     return out
 
 
-def nested(table_name: str, obj, options: Options) -> dict:
-    """The object with the records it owns, as loaded by `load`."""
+def nested(table_name: str, obj, options: Options, confidential: bool | None = None) -> dict:
+    """The object with the records it owns, as loaded by `load`; what hangs from a
+    confidential location carries only what may be published, or is left out."""
     table = TABLES[table_name]
-    out = plain(table, obj, options)
+    if confidential is None:
+        confidential = belongs_to_confidential(obj)
+    out = plain(table, obj, options, confidential)
     for child in table.children:
+        if confidential and not published_fields(TABLES[child.table].model):
+            continue
         if child.key == "attributes":
             rows = options.attributes.get((table_name, obj.pk), [])
-            items = [plain(TABLES["attribute"], row, options) for row in rows]
-        elif table_name == "location" and child.key == "addresses" and _hidden(obj, options):
-            items = []
+            items = [plain(TABLES["attribute"], row, options, confidential) for row in rows]
         else:
             rows = options.children.get((table_name, child.key), {}).get(obj.pk, [])
-            items = [nested(child.table, row, options) for row in rows]
+            # A record may reach a shelter another way than through this parent (a
+            # service's link to it): asked of each, except by the way already known.
+            items = [
+                nested(
+                    child.table,
+                    row,
+                    options,
+                    confidential or belongs_to_confidential(row, came_from=child.fk),
+                )
+                for row in rows
+            ]
         if items:
             out[child.key] = items
     return out
 
 
-def _hidden(location: Location, options: Options) -> bool:
-    return location.is_confidential and not options.reveal_confidential
-
-
 def _location_extra(location: Location, out: dict, options: Options) -> None:
     if location.is_confidential:
         out["confidential"] = True
-        if not options.reveal_confidential:
-            for key in ("latitude", "longitude", "transportation", "transportation_en"):
-                out.pop(key, None)
 
 
 def _address_extra(address: Address, out: dict, options: Options) -> None:

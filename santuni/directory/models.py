@@ -24,6 +24,8 @@ from santuni.geo.models import (
 )
 from santuni.lib.i18n import TranslatedMixin
 
+from . import confidential
+
 
 def en(label):
     """Verbose name of the English twin of a field."""
@@ -362,9 +364,19 @@ class Location(HsdsModel):
     def __str__(self) -> str:
         return self.name or str(self.id)
 
+    def publishes(self, name: str) -> bool:
+        """Whether this field, or these related records, may leave the system: all of them
+        unless the place is confidential (`santuni.directory.confidential` decides)."""
+        return not self.is_confidential or confidential.publishes(Location, name)
+
+    @property
+    def public_addresses(self) -> list["Address"]:
+        return list(self.addresses.all()) if self.publishes("addresses") else []
+
     @property
     def has_public_position(self) -> bool:
-        return not self.is_confidential and self.latitude is not None
+        position = self.latitude is not None and self.longitude is not None
+        return position and self.publishes("latitude") and self.publishes("longitude")
 
     @property
     def waze_url(self) -> str:

@@ -304,9 +304,7 @@ def _nearest_place_d2(service: Service, latitude: float, longitude: float) -> fl
     found = [
         squared_degrees(sal.location.latitude, sal.location.longitude, latitude, longitude)
         for sal in service.service_at_locations.all()
-        if not sal.location.is_confidential
-        and sal.location.latitude is not None
-        and sal.location.longitude is not None
+        if sal.location.has_public_position
     ]
     return min(found, default=NO_DISTANCE)
 

@@ -177,10 +177,8 @@ def _addresses(locations) -> tuple[list[str], bool]:
     """Public addresses, one line each, and whether a confidential place was left out."""
     lines, confidential = [], False
     for location in locations:
-        if location.is_confidential:
-            confidential = True
-            continue
-        for address in location.addresses.all():
+        confidential = confidential or location.is_confidential
+        for address in location.public_addresses:
             lines.append(", ".join(address.lines()))
     return lines, confidential
 

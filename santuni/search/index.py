@@ -116,15 +116,16 @@ def cell_facets(latitude: float, longitude: float, size: float) -> tuple[str, ..
 def _places(service: Service) -> tuple[list[str], list[str]]:
     """Place names the text holds, and place facets, as the directory's place filter: located
     in, or serving. A shelter is found by its district only: its street, town and mukim
-    must not lead to it."""
+    must not lead to it: what of a place may be published (`Location.publishes`) is all its
+    words."""
     names, facets = [], []
     for link in sorted(service.service_at_locations.all(), key=lambda sal: sal.location_id):
         location = link.location
-        names += [location.name, location.name_en]
+        names += [getattr(location, f) for f in ("name", "name_en") if location.publishes(f)]
         for address in sorted(location.addresses.all(), key=lambda a: a.pk):
             if address.district_id:
                 facets.append(district_facet(address.district_id))
-            if location.is_confidential:
+            if not location.publishes("addresses"):
                 continue
             names += [address.city, address.district.name if address.district_id else ""]
             names.append(address.mukim.name if address.mukim_id else "")

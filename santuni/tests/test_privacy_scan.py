@@ -10,7 +10,9 @@ Complements santuni/cases/tests/test_privacy.py (each rule on its own, with data
 services): here one flow goes through the views, and the scan reads the sinks whole — the
 database through `manage.py backup` (its raw bytes, free pages included), every logger at
 DEBUG with the SQL and its parameters, the text messages and emails, every response, the
-search index's tables and the HSDS export in each format.
+search index's tables and the HSDS export in each format. A confidential location's own words
+(a shelter's description, directions, contacts) are scanned for in the same sinks, with the
+pages, the API and the booklet, by santuni/tests/test_confidential_scan.py.
 """
 
 import io

@@ -13,8 +13,9 @@ class Command(BaseCommand):
     help = (
         "Export the directory in HSDS 3.0: json (a list of full services), ndjson (one full "
         "service per line) or csv (the tabular data package: a folder, or a .zip archive when "
-        "OUT ends in .zip). OUT '-' writes json or ndjson to standard output. Confidential "
-        "addresses and unconsented CBO heads are never exported."
+        "OUT ends in .zip). OUT '-' writes json or ndjson to standard output. Of a "
+        "confidential location only its name, phones and hours are exported; unconsented CBO "
+        "heads never are."
     )
 
     def add_arguments(self, parser):
