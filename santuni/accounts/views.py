@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +25,7 @@ from django_otp import match_token, user_has_device
 
 from santuni.cases.selectors import unread_count
 from santuni.lib.forms import posted
+from santuni.lib.redirects import current_path, safe_next
 
 from . import selectors, services
 from .access import (
@@ -56,13 +56,9 @@ MANAGERS = (Role.MINISTRY_ADMIN, Role.DISTRICT_OFFICER, Role.CBO_HEAD)
 
 
 def _next(request, default: str = "") -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    # A path of this site only: redirect() would take a bare word for the name of a view.
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default or reverse("accounts:home")
+    """The page to go on to after this step (a path of this site), else the account page."""
+    value = request.POST.get("next") or request.GET.get("next")
+    return safe_next(request, value, default or reverse("accounts:home"))
 
 
 def _with_next(name: str, next_url: str) -> str:
@@ -263,7 +259,7 @@ def two_factor_setup(request):
             return redirect(_with_next("accounts:sign_in_code", _next(request)))
         return render(request, "accounts/two_factor_on.html", {"next": _next(request)})
     if not recently_authenticated(request):
-        return redirect(_with_next("accounts:reauthenticate", request.get_full_path()))
+        return redirect(_with_next("accounts:reauthenticate", current_path(request)))
     device = services.totp_device_for_setup(user)
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
