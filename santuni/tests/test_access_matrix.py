@@ -11,7 +11,8 @@ ADMIN_LOGIN for the admin's login address, which itself sends a visitor to sign 
 (403) anyone signed in (santuni.accounts.admin_site).
 
 Every answer is also read for a way off the site (a redirect, link, form or `next` leading to
-another site, from a crafted address or `next`).
+another site, from a crafted address or `next`), and for the header that lets other sites'
+pages read it (CORS): only the public HSDS API has it.
 """
 
 import html
@@ -50,6 +51,9 @@ pytestmark = pytest.mark.django_db
 
 OK, DENIED, NOT_FOUND, WRONG_METHOD, GONE = 200, 403, 404, 405, 410
 WHO = (*PERSONAS, "anonymous")
+# The only paths whose answers any web site's pages may read (the open data).
+PUBLIC_API = "/api/hsds/"
+CORS = "Access-Control-Allow-Origin"
 
 
 @dataclass(frozen=True)
@@ -427,6 +431,18 @@ def with_evil_next(url: str, query: dict) -> dict:
     return query if url.startswith("/admin/") else {**query, "next": EVIL_NEXT[0]}
 
 
+def cross_site(response, url: str) -> list[str]:
+    """What is wrong with the CORS headers of an answer from `url`."""
+    wrong = []
+    if url.startswith(PUBLIC_API) and response.get(CORS) != "*":
+        wrong.append(f"{CORS}: * missing")
+    if not url.startswith(PUBLIC_API) and CORS in response:
+        wrong.append(f"{CORS}: {response[CORS]} on a page of the site")
+    if "Access-Control-Allow-Credentials" in response:
+        wrong.append("Access-Control-Allow-Credentials")
+    return wrong
+
+
 def clients(w) -> dict[str, Client]:
     """A client for each persona, signed in (both factors), and one for a visitor."""
     return {who: client_as(w, who) for who in WHO}
@@ -466,6 +482,7 @@ def test_who_may_open_each_url(world, key, language):
                 got = f"{type(error).__name__}: {error}"
             else:
                 wrong += [f"  {who}: leads off the site: {u}" for u in stray_links(response)]
+                wrong += [f"  {who}: {fault}" for fault in cross_site(response, url)]
             if got != expected:
                 wrong.append(f"  {who}: expected {expected}, got {got}")
     assert not wrong, f"GET {url} ({key}):\n" + "\n".join(wrong)
@@ -526,6 +543,24 @@ def test_no_step_goes_on_to_another_site(world, evil, language):
             assert response.status_code == 302, (who, name, response.status_code)
             wrong += [f"  POST {name} as {who}: {u}" for u in stray_links(response)]
     assert not wrong, f"next={evil!r} leads off the site:\n" + "\n".join(wrong)
+
+
+def test_the_cors_preflight_is_answered_for_the_public_api_only(world):
+    """A browser asks (OPTIONS) before another site's page may read an answer: yes for the
+    HSDS API, with no cookies; no for every other URL."""
+    client = client_as(world, "anonymous")
+    wrong = []
+    for key, entry in matrix(world).items():
+        url = address(URLS[key], entry)
+        response = client.options(
+            url, HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+        )
+        wrong += [f"  OPTIONS {url}: {fault}" for fault in cross_site(response, url)]
+        if url.startswith(PUBLIC_API) and "GET" not in response.get(
+            "Access-Control-Allow-Methods", ""
+        ):
+            wrong.append(f"  OPTIONS {url}: GET not among the allowed methods")
+    assert not wrong, "Cross-site reading:\n" + "\n".join(wrong)
 
 
 # --- posting to every URL ----------------------------------------------------------------------
