@@ -25,7 +25,9 @@ from django_otp import match_token, user_has_device
 
 from santuni.cases.selectors import unread_count
 from santuni.lib.forms import posted
+from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 from santuni.lib.redirects import current_path, safe_next
+from santuni.lib.security import client_ip
 
 from . import selectors, services
 from .access import (
@@ -412,6 +414,39 @@ def audit_trail(request):
             "types": AuditEntry.objects.values_list("object_type", flat=True).distinct(),
         },
     )
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Asking for a password-reset link, so many times per address typed and per client address.
+
+    A refusal reads the same whether the address has an account or not, and comes before the
+    account is looked up.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_sent")
+
+    def form_valid(self, form):
+        wait = seconds_to_wait(
+            Limit(
+                "password_reset_client", client_ip(self.request), settings.SANTUNI_RESET_CLIENT_RATE
+            ),
+            Limit(
+                "password_reset",
+                services.normalise_email(form.cleaned_data["email"]),
+                settings.SANTUNI_RESET_RATE,
+            ),
+        )
+        if wait:
+            form.add_error(
+                None,
+                _("Too many requests for a new password. Try again in %(wait)s.")
+                % {"wait": wait_text(wait)},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
