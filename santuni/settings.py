@@ -243,10 +243,14 @@ SANTUNI_INVITE_EMAIL_RATE = os.environ.get("SANTUNI_INVITE_EMAIL_RATE", "5/d")
 # Load balancers in front of the app: how many X-Forwarded-For entries to trust.
 NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
+# Secrets in addresses (invitation and password-reset links) are written as [secret]: on the
+# console, and by runserver's, Django's and gunicorn's loggers, which santuni.lib.logs adds to.
+LOGGING_CONFIG = "santuni.lib.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"hide_secrets": {"()": "santuni.lib.logs.HideSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes reports every sign-in at INFO; failures are in its tables anyway.
     # WeasyPrint logs every page it lays out at INFO; the booklet reads those for its progress.
