@@ -3,7 +3,8 @@
 A `next` page comes from a link or a form anyone can craft, and the current path from the
 address anyone can type (`/%2F%2Fevil.example` is the path `//evil.example`). Browsers read an
 address starting with `//`, `/\\`, `///` or `\\\\` (tabs and newlines are dropped) as the
-address of another site, so such a start is made one slash before it is used.
+address of another site: a link back to the page makes such a start one slash, and a `next`
+page written so is refused.
 """
 
 import re
