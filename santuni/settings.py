@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "santuni.lib.security.PublicApiCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -220,7 +221,8 @@ if env_bool("SECURE_SSL"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 
-# Cache (rate limits): Redis shared by all app servers in production, memory otherwise.
+# Cache (rate limits of the API and of emails): Redis shared by all app servers in production,
+# memory otherwise.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -231,13 +233,24 @@ if os.environ.get("REDIS_URL"):
 
 # The public HSDS API: requests per client (IP address) and period (s, m, h or d).
 SANTUNI_API_RATE = os.environ.get("SANTUNI_API_RATE", "300/m")
+# Emails anyone can ask for, as a count per period (s, m, h or d): password-reset links per
+# address typed (whether it has an account or not) and per client address; invitations per
+# inviter and per invited address (sending one again counts too).
+SANTUNI_RESET_RATE = os.environ.get("SANTUNI_RESET_RATE", "3/h")
+SANTUNI_RESET_CLIENT_RATE = os.environ.get("SANTUNI_RESET_CLIENT_RATE", "10/h")
+SANTUNI_INVITE_RATE = os.environ.get("SANTUNI_INVITE_RATE", "30/h")
+SANTUNI_INVITE_EMAIL_RATE = os.environ.get("SANTUNI_INVITE_EMAIL_RATE", "5/d")
 # Load balancers in front of the app: how many X-Forwarded-For entries to trust.
 NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
+# Secrets in addresses (invitation and password-reset links) are written as [secret]: on the
+# console, and by runserver's, Django's and gunicorn's loggers, which santuni.lib.logs adds to.
+LOGGING_CONFIG = "santuni.lib.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"hide_secrets": {"()": "santuni.lib.logs.HideSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes reports every sign-in at INFO; failures are in its tables anyway.
     # WeasyPrint logs every page it lays out at INFO; the booklet reads those for its progress.
@@ -292,3 +305,6 @@ if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Tests make hundreds of API calls from one address; the throttle test sets its own rate.
     SANTUNI_API_RATE = "100000/m"
+    # So with emails: the tests of their limits set their own.
+    SANTUNI_RESET_RATE = SANTUNI_RESET_CLIENT_RATE = "100000/h"
+    SANTUNI_INVITE_RATE = SANTUNI_INVITE_EMAIL_RATE = "100000/h"

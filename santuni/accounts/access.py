@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django_otp import user_has_device
 
+from santuni.lib.redirects import current_path
+
 from .models import Membership, Role
 
 MEMBERSHIP_SESSION_KEY = "santuni_membership"
@@ -81,7 +83,7 @@ def role_required(*roles: Role, reauthenticate: bool = False):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), reverse("accounts:sign_in"))
+                return redirect_to_login(current_path(request), reverse("accounts:sign_in"))
             membership = active_membership(request)
             if membership is None:
                 if request_memberships(request):
@@ -101,4 +103,4 @@ def role_required(*roles: Role, reauthenticate: bool = False):
 
 
 def _to(name: str, request):
-    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+    return redirect(f"{reverse(name)}?{urlencode({'next': current_path(request)})}")

@@ -9,6 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from santuni.lib.redirects import safe_next
+
 from . import audit
 from .access import active_membership
 from .models import Role
@@ -58,10 +60,12 @@ class SantuniAdminSite(admin.AdminSite):
         )
 
     def login(self, request, extra_context=None):
-        # One sign-in page (with its lock-out and second factor) for the whole site.
+        # One sign-in page (with its lock-out and second factor) for the whole site, which
+        # then goes on to the admin page asked for (this address would refuse a signed-in user).
         if request.user.is_authenticated:
             raise PermissionDenied
-        return redirect_to_login(request.get_full_path(), reverse("accounts:sign_in"))
+        next_url = safe_next(request, request.GET.get("next"), reverse("admin:index"))
+        return redirect_to_login(next_url, reverse("accounts:sign_in"))
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from santuni.directory.models import Organization
 from santuni.geo.models import District, State
 from santuni.lib.mail import send_bilingual
+from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 
 from . import audit
 from .models import CBO_ROLES, INVITES, Invitation, Membership, Role
@@ -118,6 +119,7 @@ def invitation_send(
     scope = {"role": role, "organization": organization, "district": district, "state": state}
     if Membership.objects.filter(**scope, user__username=email, revoked_at__isnull=True).exists():
         raise AccountError(_("This person already holds this role."))
+    _count_invitation(actor, email)
     now = timezone.now()
     # A new invitation replaces one still open for the same person and role.
     Invitation.objects.filter(
@@ -156,6 +158,19 @@ def invitation_send(
     link = settings.SANTUNI["BASE_URL"].rstrip("/") + _link(invitation.language, token)
     transaction.on_commit(lambda: _send_invitation(invitation, link))
     return invitation, link
+
+
+def _count_invitation(actor: Membership | None, email: str) -> None:
+    """Counts one more invitation by this inviter and to this address, or refuses it: no one
+    fills a mailbox with invitations, or sends hundreds in an hour."""
+    limits = [Limit("invitation_email", email, settings.SANTUNI_INVITE_EMAIL_RATE)]
+    if actor is not None:
+        limits.insert(0, Limit("invitation", str(actor.user_id), settings.SANTUNI_INVITE_RATE))
+    wait = seconds_to_wait(*limits)
+    if wait:
+        raise AccountError(
+            _("Too many invitations for now. Try again in %(wait)s.") % {"wait": wait_text(wait)}
+        )
 
 
 def _link(language: str, token: str) -> str:

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -25,12 +25,7 @@ urlpatterns = [
     path("audit", views.audit_trail, name="audit"),
     path(
         "kata-laluan/lupa",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_sent"),
-        ),
+        views.PasswordReset.as_view(),
         name="password_reset",
     ),
     path(

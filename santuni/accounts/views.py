@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +25,9 @@ from django_otp import match_token, user_has_device
 
 from santuni.cases.selectors import unread_count
 from santuni.lib.forms import posted
+from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
+from santuni.lib.redirects import current_path, safe_next
+from santuni.lib.security import client_ip
 
 from . import selectors, services
 from .access import (
@@ -56,13 +58,9 @@ MANAGERS = (Role.MINISTRY_ADMIN, Role.DISTRICT_OFFICER, Role.CBO_HEAD)
 
 
 def _next(request, default: str = "") -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    # A path of this site only: redirect() would take a bare word for the name of a view.
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default or reverse("accounts:home")
+    """The page to go on to after this step (a path of this site), else the account page."""
+    value = request.POST.get("next") or request.GET.get("next")
+    return safe_next(request, value, default or reverse("accounts:home"))
 
 
 def _with_next(name: str, next_url: str) -> str:
@@ -263,7 +261,7 @@ def two_factor_setup(request):
             return redirect(_with_next("accounts:sign_in_code", _next(request)))
         return render(request, "accounts/two_factor_on.html", {"next": _next(request)})
     if not recently_authenticated(request):
-        return redirect(_with_next("accounts:reauthenticate", request.get_full_path()))
+        return redirect(_with_next("accounts:reauthenticate", current_path(request)))
     device = services.totp_device_for_setup(user)
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -417,6 +415,39 @@ def audit_trail(request):
             "types": AuditEntry.objects.values_list("object_type", flat=True).distinct(),
         },
     )
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Asking for a password-reset link, so many times per address typed and per client address.
+
+    A refusal reads the same whether the address has an account or not, and comes before the
+    account is looked up.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_sent")
+
+    def form_valid(self, form):
+        wait = seconds_to_wait(
+            Limit(
+                "password_reset_client", client_ip(self.request), settings.SANTUNI_RESET_CLIENT_RATE
+            ),
+            Limit(
+                "password_reset",
+                services.normalise_email(form.cleaned_data["email"]),
+                settings.SANTUNI_RESET_RATE,
+            ),
+        )
+        if wait:
+            form.add_error(
+                None,
+                _("Too many requests for a new password. Try again in %(wait)s.")
+                % {"wait": wait_text(wait)},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):

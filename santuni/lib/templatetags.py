@@ -5,6 +5,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language
 
 from santuni.lib.phones import phone_display
+from santuni.lib.redirects import current_path, site_path
 from santuni.search.text import highlight as highlighted
 
 register = template.Library()
@@ -15,11 +16,12 @@ def other_language(context) -> dict:
     """The current page in the other language: Malay at /, English under /en/."""
     request = context.get("request")
     code = "ms" if (get_language() or "ms").startswith("en") else "en"
-    path = request.get_full_path() if request else "/"
+    path = current_path(request) if request else "/"
     return {
         "code": code,
         "name": "Bahasa Melayu" if code == "ms" else "English",
-        "url": translate_url(path, code),
+        # A path that names no page comes back as it went in: a path of this site still.
+        "url": site_path(translate_url(path, code)) or "/",
     }
 
 

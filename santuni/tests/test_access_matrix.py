@@ -9,11 +9,16 @@ imported from there, not written again.
 An outcome is a status, or a redirect (302) to a page: SIGN_IN for the sign-in page, and
 ADMIN_LOGIN for the admin's login address, which itself sends a visitor to sign in and refuses
 (403) anyone signed in (santuni.accounts.admin_site).
+
+Every answer is also read for a way off the site (a redirect, link, form or `next` leading to
+another site, from a crafted address or `next`), and for the header that lets other sites'
+pages read it (CORS): only the public HSDS API has it.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib import admin
@@ -46,6 +51,9 @@ pytestmark = pytest.mark.django_db
 
 OK, DENIED, NOT_FOUND, WRONG_METHOD, GONE = 200, 403, 404, 405, 410
 WHO = (*PERSONAS, "anonymous")
+# The only paths whose answers any web site's pages may read (the open data).
+PUBLIC_API = "/api/hsds/"
+CORS = "Access-Control-Allow-Origin"
 
 
 @dataclass(frozen=True)
@@ -368,6 +376,73 @@ def seen(response) -> str:
     return str(response.status_code)
 
 
+# --- staying on the site ------------------------------------------------------------------------
+
+# Addresses crafted to send a person elsewhere: a path that the page would link back to, and a
+# `next` page to go on to after a step. Browsers read "//host", "/\host", "///host" and
+# "\\host" (tabs and newlines dropped) as another site.
+EVIL_PATHS = [
+    "/%2F%2Fevil.example",
+    "/%5C%5Cevil.example",
+    "/%2F%5Cevil.example",
+    "/%5C/evil.example",
+    "/%2F%2F%2Fevil.example",
+]
+EVIL_NEXT = [
+    "//evil.example",
+    "https://evil.example",
+    "/\\evil",
+    "///evil.example",
+    "/\t/evil.example",
+    "\\\\evil.example",
+    "https:evil.example",
+]
+
+
+def leads_off_site(url: str) -> bool:
+    """Whether a browser following `url` from a page of the site would reach the evil one."""
+    # As a browser reads it: blanks around it and tabs and newlines in it dropped, a backslash
+    # taken for a slash.
+    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]", "", html.unescape(url))
+    url = url.replace("\\", "/")
+    scheme = re.match(r"(?i)https?:", url)
+    if scheme:  # another site's address (the site links to some) or, without "//", this one's
+        return url[scheme.end() :].lstrip("/").lower().startswith("evil")
+    # Any other host: the site never writes the address of a page of its own so.
+    return url.startswith("//")
+
+
+def stray_links(response) -> list[str]:
+    """The addresses in an answer that lead off the site: its redirect and the `next` page it
+    carries, its links and forms, and the `next` page its forms carry. (A link to this page
+    in the other language keeps the page's query as it came: the page itself reads it.)"""
+    location = response.get("Location", "")
+    found = [location, *parse_qs(urlsplit(location).query).get("next", [])]
+    if not response.streaming and "html" in response.get("Content-Type", ""):
+        text = response.content.decode()
+        found += re.findall(r'\s(?:href|src|action|formaction)="([^"]*)"', text)
+        found += re.findall(r'name="next" value="([^"]*)"', text)
+    return [url for url in found if leads_off_site(url)]
+
+
+def with_evil_next(url: str, query: dict) -> dict:
+    """The query with a `next` page elsewhere, which no page may take up. (Not in the admin:
+    its lists take every parameter for a filter, and refuse one they do not know.)"""
+    return query if url.startswith("/admin/") else {**query, "next": EVIL_NEXT[0]}
+
+
+def cross_site(response, url: str) -> list[str]:
+    """What is wrong with the CORS headers of an answer from `url`."""
+    wrong = []
+    if url.startswith(PUBLIC_API) and response.get(CORS) != "*":
+        wrong.append(f"{CORS}: * missing")
+    if not url.startswith(PUBLIC_API) and CORS in response:
+        wrong.append(f"{CORS}: {response[CORS]} on a page of the site")
+    if "Access-Control-Allow-Credentials" in response:
+        wrong.append("Access-Control-Allow-Credentials")
+    return wrong
+
+
 def clients(w) -> dict[str, Client]:
     """A client for each persona, signed in (both factors), and one for a visitor."""
     return {who: client_as(w, who) for who in WHO}
@@ -401,12 +476,91 @@ def test_who_may_open_each_url(world, key, language):
         for who, client in clients(world).items():
             expected = str(entry.expect[who])
             try:
-                got = seen(client.get(url, entry.query))
+                response = client.get(url, with_evil_next(url, entry.query))
+                got = seen(response)
             except Exception as error:  # a 500: name the persona, not just the URL
                 got = f"{type(error).__name__}: {error}"
+            else:
+                wrong += [f"  {who}: leads off the site: {u}" for u in stray_links(response)]
+                wrong += [f"  {who}: {fault}" for fault in cross_site(response, url)]
             if got != expected:
                 wrong.append(f"  {who}: expected {expected}, got {got}")
     assert not wrong, f"GET {url} ({key}):\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("language", ["ms", "en"])
+@pytest.mark.parametrize("path", EVIL_PATHS)
+def test_a_crafted_address_links_nowhere_else(world, path, language):
+    """A page not found at an address made of encoded slashes links back to itself in the
+    other language: as a path of this site, never as another site's address."""
+    url = ("/en" if language == "en" else "") + path
+    wrong = []
+    for who, client in clients(world).items():
+        response = client.get(url)
+        assert response.status_code == NOT_FOUND, (who, url)
+        wrong += [f"  {who}: {link}" for link in stray_links(response)]
+    assert not wrong, f"GET {url} leads off the site:\n" + "\n".join(wrong)
+
+
+# The steps that go on to a `next` page: signing in (and its code), choosing a role, giving
+# the password again, setting up two factors, and the admin's login address.
+NEXT_PAGES = [
+    "accounts:sign_in",
+    "accounts:sign_in_code",
+    "accounts:choose_role",
+    "accounts:reauthenticate",
+    "accounts:two_factor_setup",
+    "admin:login",
+]
+
+
+@pytest.mark.parametrize("language", ["ms", "en"])
+@pytest.mark.parametrize("evil", EVIL_NEXT)
+def test_no_step_goes_on_to_another_site(world, evil, language):
+    """Each step's page and its answer, for every persona, with `next` set to another site:
+    the page carries no such `next` and the step ends on a page of this site."""
+    p = world.p
+    wrong = []
+    with translation.override(language):
+        for name in NEXT_PAGES:
+            for who, client in clients(world).items():
+                response = client.get(reverse(name), {"next": evil})
+                wrong += [f"  GET {name} as {who}: {u}" for u in stray_links(response)]
+        steps = [
+            ("anonymous", "accounts:sign_in", {"username": p.cbo_head.user.email}),
+            ("anonymous", "accounts:sign_in", {"username": p.district_officer.user.email}),
+            ("cbo_head", "accounts:reauthenticate", {}),
+            ("district_officer", "accounts:sign_in_code", {"code": p.district_officer.code()}),
+            (
+                "ministry_admin",
+                "accounts:choose_role",
+                {"membership": p.ministry_admin.membership.pk},
+            ),
+        ]
+        for who, name, data in steps:
+            data = {"password": PASSWORD, **data, "next": evil}
+            response = client_as(world, who).post(reverse(name), data)
+            assert response.status_code == 302, (who, name, response.status_code)
+            wrong += [f"  POST {name} as {who}: {u}" for u in stray_links(response)]
+    assert not wrong, f"next={evil!r} leads off the site:\n" + "\n".join(wrong)
+
+
+def test_the_cors_preflight_is_answered_for_the_public_api_only(world):
+    """A browser asks (OPTIONS) before another site's page may read an answer: yes for the
+    HSDS API, with no cookies; no for every other URL."""
+    client = client_as(world, "anonymous")
+    wrong = []
+    for key, entry in matrix(world).items():
+        url = address(URLS[key], entry)
+        response = client.options(
+            url, HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+        )
+        wrong += [f"  OPTIONS {url}: {fault}" for fault in cross_site(response, url)]
+        if url.startswith(PUBLIC_API) and "GET" not in response.get(
+            "Access-Control-Allow-Methods", ""
+        ):
+            wrong.append(f"  OPTIONS {url}: GET not among the allowed methods")
+    assert not wrong, "Cross-site reading:\n" + "\n".join(wrong)
 
 
 # --- posting to every URL ----------------------------------------------------------------------

@@ -151,3 +151,13 @@ def test_a_user_with_several_roles_picks_one(client, personas):
     )
     client.post(reverse("accounts:choose_role"), {"membership": personas.cbo_head.membership.pk})
     assert client.get(reverse("directory:my_cbo")).status_code == 200
+
+
+def test_a_ministry_admin_signed_out_lands_on_the_admin_page_after_signing_in(client, personas):
+    admin = personas.ministry_admin
+    page = "/admin/directory/service/"
+    response = client.get(page, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:sign_in"))
+    step = post_sign_in(client, admin, next_url=response.context["next"])
+    done = client.post(step["Location"], {"code": admin.code()}, follow=True)
+    assert done.status_code == 200 and done.redirect_chain[-1][0] == page

@@ -527,6 +527,34 @@ def test_a_shelter_found_by_the_area_it_serves_shows_no_address(client, demo):
 
 
 @pytest.mark.django_db
+def test_a_web_app_on_another_site_may_read_the_api(client, settings):
+    """Open Referral UK's rule for an open directory: any site's pages read it in the browser,
+    without cookies; the site's own pages stay closed to them."""
+    origin = {"HTTP_ORIGIN": "https://peta.example"}
+    for path in ("/services", "/openapi.json", "/profile/", "/nothing-here"):
+        response = client.get(API + path, **origin)
+        assert response["Access-Control-Allow-Origin"] == "*", path
+        assert "Access-Control-Allow-Credentials" not in response, path
+    asked = client.options(
+        f"{API}/services",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="accept-language",
+        **origin,
+    )
+    assert asked.status_code in (200, 204) and asked["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in asked["Access-Control-Allow-Methods"]
+    assert "accept-language" in asked["Access-Control-Allow-Headers"].lower()
+    # A refusal is readable too, with the time to wait.
+    settings.SANTUNI_API_RATE = "1/m"
+    client.get(f"{API}/", **origin)
+    refused = client.get(f"{API}/", **origin)
+    assert refused.status_code == 429 and refused["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in refused["Access-Control-Expose-Headers"]
+    for page in ("/", "/akaun/masuk", "/api/hsdsx", "/admin/"):
+        assert "Access-Control-Allow-Origin" not in client.get(page, **origin), page
+
+
+@pytest.mark.django_db
 def test_rate_limit_per_client(client, settings):
     settings.SANTUNI_API_RATE = "3/m"
     with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False) as clock:
