@@ -1,17 +1,22 @@
 """Hardening: headers on every page, no inline script, CSRF on forms, a clean deploy check."""
 
+import io
 import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from santuni.accounts.tests.personas import PASSWORD
+from santuni.lib.spreadsheets import FORMULA_STARTS, csv_writer, guarded, unguarded
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "santuni").glob("**/templates/**/*.html"))
@@ -81,3 +86,34 @@ def test_the_deploy_check_asks_for_keys_of_their_own_for_personal_data(tmp_path)
     result = _deploy_check(tmp_path)
     assert result.returncode != 0
     assert "santuni.W001" in result.stdout + result.stderr
+
+
+# --- spreadsheets ----------------------------------------------------------------------------
+
+
+@given(st.text() | st.sampled_from(FORMULA_STARTS).flatmap(lambda s: st.text().map(s.__add__)))
+@example("''+60123456789")
+def test_no_csv_cell_starts_a_formula_and_each_reads_back_as_it_was(text):
+    cell = guarded(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert unguarded(cell) == text
+
+
+def test_numbers_stay_numbers_and_text_that_looks_like_one_is_text():
+    out = io.StringIO()
+    csv_writer(out).writerow([-3, Decimal("-1.5"), "-3", "+60123456789", "Taska"])
+    assert out.getvalue() == "-3,-1.5,'-3,'+60123456789,Taska\r\n"
+
+
+def test_every_csv_and_xlsx_writer_goes_through_the_guard():
+    """A writer of spreadsheet files added later uses santuni.lib.spreadsheets too."""
+    helper = ROOT / "santuni" / "lib" / "spreadsheets.py"
+    sources = [
+        p for p in (ROOT / "santuni").glob("**/*.py") if "tests" not in p.parts and p != helper
+    ]
+    assert sources
+    for path in sources:
+        source = path.read_text()
+        assert not re.search(r"\bcsv\.(writer|DictWriter)\b", source), path
+        if re.search(r"^(from|import) openpyxl", source, re.M):
+            assert "xlsx_append" in source, path
