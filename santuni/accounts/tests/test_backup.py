@@ -106,20 +106,23 @@ class Writer:
         self.watchdog = threading.Timer(300, self.process.kill)
         self.watchdog.daemon = True
         self.watchdog.start()
+        self.written = 0
 
     def wait_for(self, count: int) -> int:
         while True:
             line = self.process.stdout.readline()
             assert line, "the writer stopped"
-            if int(line) >= count:
-                return int(line)
+            self.written = int(line)
+            if self.written >= count:
+                return self.written
 
     def stop(self) -> int:
         self.process.stdin.close()
         rest = self.process.stdout.read().split()
         self.watchdog.cancel()
         assert self.process.wait(timeout=60) == 0
-        return int(rest[-1]) if rest else 0
+        # (Stopped right after the line last read, it has nothing more to say.)
+        return int(rest[-1]) if rest else self.written
 
 
 # --- SQLite ------------------------------------------------------------------------------
