@@ -277,8 +277,12 @@ SANTUNI = {
     "INVITATION_DAYS": 7,
     # Dangerous actions (roles, exports of personal data) ask for the password again after.
     "REAUTH_SECONDS": 10 * 60,
-    # The audit trail's HMAC key; it must never change once rows exist (default: SECRET_KEY).
+    # The audit trail's HMAC key; it must never change once rows exist (default: SECRET_KEY,
+    # which `check --deploy` warns about).
     "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
+    # The audit trail's last signed checkpoint, kept apart from the database: rows cut from
+    # the end of the trail are found against it (`backup` and `verify_audit_chain` write it).
+    "AUDIT_CHECKPOINT": os.environ.get("AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json")),
     # A listing not verified by a district officer for this long is due a check.
     "VERIFY_EVERY_DAYS": 365,
     # Fernet keys for personal fields (MyKad, OKU card), comma-separated, newest first: add a

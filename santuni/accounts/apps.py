@@ -13,6 +13,8 @@ class AccountsConfig(AppConfig):
 
         from santuni.lib.files import sqlite_owner_only
 
+        from . import checks  # noqa: F401  (registers the deploy check)
+
         # The database file is the owner's only, also one made readable before (lib.files).
         connection_created.connect(sqlite_owner_only, dispatch_uid="santuni.sqlite_owner_only")
 

@@ -2,6 +2,8 @@
 
 import os
 import stat
+import tempfile
+from pathlib import Path
 
 
 def owner_only(path) -> None:
@@ -24,3 +26,18 @@ def sqlite_owner_only(sender, connection, **kwargs) -> None:
     name = str(connection.settings_dict["NAME"])
     for path in (name, f"{name}-wal", f"{name}-shm"):
         owner_only(path)
+
+
+def write_private(path: Path, text: str) -> None:
+    """`text` as the whole of the file at `path`, mode 0600, replaced at once: a reader
+    never finds it half-written."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)

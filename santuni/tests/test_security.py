@@ -82,6 +82,7 @@ def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         PERSONAL_HASH_KEY="h7" * 20,
         SANTUNI_BASE_URL="https://santuni.example.my",
+        AUDIT_KEY="a7" * 24,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
