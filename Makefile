@@ -19,12 +19,13 @@ install: $(STAMP)
 
 # A local secret key, made once, so the server runs as in production (DEBUG off).
 var/secret_key:
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	chmod 600 $@
 
 run: install var/secret_key
-	mkdir -p "$${SANTUNI_VAR_DIR:-var}"
+	# The database, attachments and backups are in it: the owner's only (see settings.py).
+	mkdir -p "$${SANTUNI_VAR_DIR:-var}" && chmod 700 "$${SANTUNI_VAR_DIR:-var}"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py migrate --noinput
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py load_demo_data --if-empty
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0

@@ -75,3 +75,13 @@ def on_commit_at_once(monkeypatch):
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, *a, **k: func())
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoint_apart(settings, monkeypatch, tmp_path_factory):
+    """Each test's audit checkpoint (santuni.accounts.audit) in a folder of its own, for the
+    commands it runs here and in other processes: never the project's var/, never another
+    test's trail."""
+    path = str(tmp_path_factory.mktemp("audit") / "checkpoint.json")
+    settings.SANTUNI = {**settings.SANTUNI, "AUDIT_CHECKPOINT": path}
+    monkeypatch.setenv("AUDIT_CHECKPOINT", path)

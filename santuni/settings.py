@@ -12,6 +12,14 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("SANTUNI_VAR_DIR", PROJECT_DIR / "var"))
 
+# Files and folders a Santuni process makes are its owner's only (0600, 0700): the database
+# and its -wal and -shm files, attachments, booklets, backups and exports hold personal data
+# or lead to it. A umask, set here, is the one root for all of them: every Santuni process
+# (gunicorn through wsgi.py, each manage.py command, the worker, the tests) reads the settings
+# before it writes a file, and it also covers what libraries create without asking for a mode
+# (SQLite's files, zip archives, WeasyPrint). A stricter umask already set is kept.
+os.umask(os.umask(0o077) | 0o077)
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -204,6 +212,9 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# Django's storage sets these modes itself (0644 and the umask's by default): its owner's only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Security headers; HTTPS-only settings switch on with SECURE_SSL=1 behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -279,8 +290,12 @@ SANTUNI = {
     "INVITATION_DAYS": 7,
     # Dangerous actions (roles, exports of personal data) ask for the password again after.
     "REAUTH_SECONDS": 10 * 60,
-    # The audit trail's HMAC key; it must never change once rows exist (default: SECRET_KEY).
+    # The audit trail's HMAC key; it must never change once rows exist (default: SECRET_KEY,
+    # which `check --deploy` warns about).
     "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
+    # The audit trail's last signed checkpoint, kept apart from the database: rows cut from
+    # the end of the trail are found against it (`backup` and `verify_audit_chain` write it).
+    "AUDIT_CHECKPOINT": os.environ.get("AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json")),
     # A listing not verified by a district officer for this long is due a check.
     "VERIFY_EVERY_DAYS": 365,
     # Fernet keys for personal fields (MyKad, OKU card), comma-separated, newest first: add a

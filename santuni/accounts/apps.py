@@ -8,6 +8,16 @@ class AccountsConfig(AppConfig):
     name = "santuni.accounts"
     verbose_name = _("Accounts and audit trail")
 
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from santuni.lib.files import sqlite_owner_only
+
+        from . import checks  # noqa: F401  (registers the deploy check)
+
+        # The database file is the owner's only, also one made readable before (lib.files).
+        connection_created.connect(sqlite_owner_only, dispatch_uid="santuni.sqlite_owner_only")
+
 
 class SantuniAdminConfig(admin_apps.AdminConfig):
     """The admin, with the site that admits only ministry admins past two-factor sign-in."""

@@ -198,8 +198,9 @@ class AuditEntry(models.Model):
     """One write: who, acting as what, when, on which object, and what changed.
 
     Rows are only ever added (santuni.accounts.audit.record). Each carries an HMAC of its
-    content and of the previous row's, so a row altered or removed in the database breaks the
-    chain that `manage.py verify_audit_chain` checks.
+    content, its id and the previous row's hash, so a row altered, renumbered or removed in
+    the database breaks the chain that `manage.py verify_audit_chain` checks; rows cut from
+    the end are found against a checkpoint kept outside the database.
     """
 
     at = models.DateTimeField(_("when"), db_index=True)
@@ -225,6 +226,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which formula signed the row (santuni.accounts.audit.VERSION); rows before it had one: 1.
+    version = models.PositiveSmallIntegerField(_("chain version"), default=2, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -238,7 +241,8 @@ class AuditEntry(models.Model):
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        # (The id is set before the first save: the row's hash covers it.)
+        if not self._state.adding:
             raise TypeError("The audit trail is append-only.")
         super().save(*args, **kwargs)
 

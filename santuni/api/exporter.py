@@ -2,15 +2,16 @@
 
 An export is open data: of a confidential location, and of what hangs from it, only what
 `santuni.directory.confidential` allows goes out; a CBO head's name and phone go out only
-with their consent.
+with their consent. The tables' text never runs as a formula in a spreadsheet
+(santuni.lib.spreadsheets; the importer reads it back as it was).
 """
 
-import csv
 import io
 import json
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
 from santuni.directory.confidential import confidential_rows
 from santuni.directory.models import CboProfile, Service
+from santuni.lib.spreadsheets import csv_writer
 
 from . import serialize as out
 from .readers import CBO_CSV, LIST_SEPARATOR
@@ -106,16 +108,18 @@ def _cbo_rows() -> tuple[QuerySet, callable]:
     return found, row
 
 
-def _cell(value) -> str:
+def _cell(value):
     if isinstance(value, list):
         return LIST_SEPARATOR.join(str(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return value  # a number, never guarded (a negative one is not a formula)
     return str(value)
 
 
 def _write_csv(stream: IO[str], columns: list[str], rows: Iterator[dict]) -> int:
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv_writer(stream, lineterminator="\n")
     writer.writerow(columns)
     count = 0
     for row in rows:

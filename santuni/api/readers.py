@@ -16,6 +16,8 @@ from typing import Any
 
 import ijson
 
+from santuni.lib.spreadsheets import unguarded
+
 from .schemas import profile_schema
 from .tables import TABLES, WRITE_ORDER
 
@@ -186,6 +188,7 @@ def _column_types(table: str) -> dict[str, str]:
 def _cell(value: str, kind: str):
     """A CSV cell as the JSON value the schema expects; unreadable values are left as text
     so that validation reports them with their column."""
+    value = unguarded(value)  # what the exporter guarded against spreadsheets, as it was
     if kind == "array":
         return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
     try:

@@ -1,12 +1,10 @@
 """A dashboard table as a CSV or XLSX download, named after the table, its scope and the day.
 
 Exports hold the table's figures only: counts, medians and (for the overdue list) referral
-references, never a person's details. A text cell that a spreadsheet would run as a formula
-(starting with = + - @, or a tab or carriage return) gets a leading apostrophe: organisation
-names come from CBO heads' own edits.
+references, never a person's details. No text cell runs as a formula (santuni.lib.spreadsheets):
+organisation names come from CBO heads' own edits.
 """
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -19,17 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from santuni.lib.spreadsheets import csv_writer, xlsx_append
+
 from .tables import Scope, Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def guarded(value):
-    """The value, with an apostrophe before text a spreadsheet would take for a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def filename(table: Table, scope: Scope, extension: str) -> str:
@@ -42,18 +34,20 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
     return response
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return guarded(str(value))
+    if isinstance(value, int | float | Decimal):
+        return value  # a number, never guarded (a negative one is not a formula)
+    return str(value)
 
 
 def csv_response(table: Table, scope: Scope) -> HttpResponse:
     """UTF-8 with a byte-order mark, which Excel needs to read Malay text correctly."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([_csv_cell(c) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_cell(c) for c in row])
@@ -70,12 +64,8 @@ def _xlsx_cell(value):
 
 
 def _append(sheet, values) -> None:
-    """A row of cells; text stays text (openpyxl would store "=..." as a formula), so a
-    name is shown as it is, without the apostrophe the CSV needs."""
-    sheet.append([_xlsx_cell(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
+    """A row of cells; a name is shown as it is, without the apostrophe the CSV needs."""
+    xlsx_append(sheet, [_xlsx_cell(v) for v in values])
 
 
 def xlsx_response(table: Table, scope: Scope) -> HttpResponse:

@@ -16,7 +16,7 @@ from santuni.directory.models import Address, Attribute, Service, ServiceAtLocat
 
 from . import synonyms
 from .models import IndexedFamily, SearchDocument, SearchWord
-from .text import fold, stemmed_text
+from .text import fold, reserved, stemmed_text
 
 BATCH = 500
 STATUS_RANK = {Service.Status.ACTIVE: 0, Service.Status.TEMPORARILY_CLOSED: 1}
@@ -62,28 +62,29 @@ def _terms(ids: list) -> tuple[dict, dict]:
     return found, facets
 
 
-# Facet tokens: the filters as words of their own (never typed), so that a filter is a
-# posting-list intersection inside the full-text query. Their column weighs nothing.
+# Facet tokens: the filters as words of their own, so that a filter is a posting-list
+# intersection inside the full-text query. Their column weighs nothing. They are `reserved`:
+# no typed word is one of them, so a search cannot list a district's or a mukim's services.
 def district_facet(pk) -> str:
-    return f"zzd{pk}"
+    return reserved(f"d{pk}")
 
 
 def whole_district_facet(pk) -> str:
-    return f"zzw{pk}"
+    return reserved(f"w{pk}")
 
 
 def mukim_facet(pk) -> str:
-    return f"zzm{pk}"
+    return reserved(f"m{pk}")
 
 
 def name_facet(token: str) -> str:
     """A name's token again among the facets: "in the name" without a column filter,
     which would make SQLite read every match's positions."""
-    return f"zza{token}"
+    return reserved(f"a{token}")
 
 
 def term_facet(pk) -> str:
-    return f"zzt{str(pk).replace('-', '')}"
+    return reserved(f"t{str(pk).replace('-', '')}")
 
 
 # Grid cells (degrees) that hold a document's position: "near me" takes its candidates from
@@ -96,7 +97,7 @@ def _cell_token(size: float, y: int, x: int) -> str:
     def number(n: int) -> str:
         return f"n{-n}" if n < 0 else str(n)
 
-    return f"zzg{CELL_SIZES.index(size)}y{number(y)}x{number(x)}"
+    return reserved(f"g{CELL_SIZES.index(size)}y{number(y)}x{number(x)}")
 
 
 def _cell(latitude: float, longitude: float, size: float) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .text import key, stems, words
+from .text import key, reserved, stems, words
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
 RECHECK_SECONDS = 5.0
@@ -30,9 +30,10 @@ class Family:
     @cached_property
     def token(self) -> str:
         """The index token that stands for any member, in a document that holds one. It
-        changes with the members, so an edited family is a new token (see index.py)."""
+        changes with the members, so an edited family is a new token (see index.py); it
+        is `reserved`, so no search can ask for it as a word."""
         digest = hashlib.sha256(repr(sorted(self.keys)).encode()).hexdigest()
-        return "zzf" + digest[:12]
+        return reserved("f" + digest[:12])
 
 
 def parse(lines) -> list[list[str]]:

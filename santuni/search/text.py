@@ -292,6 +292,18 @@ STOPWORDS = frozenset(
 )
 
 
+# The index's own tokens (filters and synonym families, see index.py) all hold this letter.
+# `fold` never gives it (it keeps a-z and 0-9 only), while both full-text tokenizers keep it
+# inside a word (SQLite's unicode61, and PostgreSQL's parser whatever the database's locale):
+# what a person types can never be one of those tokens, so it can never ask for them.
+MARK = "ζ"
+
+
+def reserved(name: str) -> str:
+    """An index token of our own (`name`: a-z and 0-9), apart from every folded word."""
+    return MARK + name
+
+
 def fold(text: str) -> str:
     """Lower case, accents and punctuation removed (hyphens inside words kept)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -1,9 +1,20 @@
 """The audit trail: append-only, chained, secrets removed, browsable by ministry admins only."""
 
+import hashlib
+import hmac
+import io
+import json
+import stat
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 
 from santuni.accounts import audit
 from santuni.accounts.models import AuditEntry
@@ -105,3 +116,115 @@ def test_ministry_admins_filter_the_trail(client, personas):
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
     # Read-only: the admin offers no way to add, change or delete entries.
     assert client.get("/admin/accounts/auditentry/add/").status_code == 403
+
+
+# --- what the chain covers, and rows cut from the end ---------------------------------------
+
+
+def test_a_row_written_now_covers_its_id(personas):
+    """A row renumbered in the database (moved in the trail) no longer verifies."""
+    *_, third = three_entries(personas)
+    assert AuditEntry.objects.get(pk=third.pk).version == audit.VERSION == 2
+    assert audit.verify_chain()[1] is None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_auditentry SET id = %s WHERE id = %s", [third.pk + 10, third.pk]
+        )
+    assert audit.verify_chain()[1] == audit.Break(
+        third.pk + 10, "its content does not match its hash"
+    )
+
+
+def first_formula(entry) -> str:
+    """How rows were signed before the chain had versions, kept here as it was then."""
+    content = json.dumps(
+        [
+            entry.previous_hash,
+            entry.at.isoformat(),
+            entry.user_id,
+            entry.membership_id,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.changes,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    key = (settings.SANTUNI["AUDIT_KEY"] or settings.SECRET_KEY).encode()
+    return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rows_written_before_the_chain_had_versions_still_verify_after_migrating():
+    executor = MigrationExecutor(connection)
+    before = [("accounts", "0001_initial")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("accounts", "AuditEntry")
+    previous = audit.GENESIS
+    for n in range(3):
+        row = old(
+            at=timezone.now(),
+            action=f"test.old{n}",
+            object_type="directory.organization",
+            object_id=str(n),
+            changes={"n": [n, n + 1]},
+            previous_hash=previous,
+        )
+        row.hash = previous = first_formula(row)
+        row.save()
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert set(AuditEntry.objects.values_list("version", flat=True)) == {1}
+    assert audit.verify_chain() == (3, None)
+    new = audit.record(actor=None, action="test.new", object_type="x", object_id="1")
+    assert new.version == 2 and new.previous_hash == previous
+    assert audit.verify_chain() == (4, None)
+    # A row of the first formula after one of the second is not the trail as written.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_auditentry SET version = 1 WHERE id = %s", [new.pk])
+    assert audit.verify_chain()[1].entry_id == new.pk
+
+
+def test_rows_cut_from_the_end_after_a_checkpoint_are_found(personas, settings):
+    first, second, third = three_entries(personas)
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    checkpoint = Path(settings.SANTUNI["AUDIT_CHECKPOINT"])
+    assert str(checkpoint) in out.getvalue()
+    assert stat.S_IMODE(checkpoint.stat().st_mode) == 0o600
+    # Rows added since are fine; the checkpoint moves on with them.
+    fourth = audit.record(actor=None, action="test.step3", object_type="x", object_id="4")
+    call_command("verify_audit_chain", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_auditentry WHERE id >= %s", [third.pk])
+    assert audit.verify_chain() == (2, None)  # what is left still chains
+    with pytest.raises(CommandError, match=f"#{fourth.pk}") as failed:
+        call_command("verify_audit_chain", stdout=io.StringIO())
+    assert "4 rows" in str(failed.value) and "now holds 2" in str(failed.value)
+    # The checkpoint keeps what it saw: the next run says the same.
+    with pytest.raises(CommandError, match=f"#{fourth.pk}"):
+        call_command("verify_audit_chain", stdout=io.StringIO())
+
+
+def test_a_checkpoint_altered_or_signed_with_another_key_is_refused(personas, settings):
+    three_entries(personas)
+    call_command("verify_audit_chain", stdout=io.StringIO())
+    checkpoint = Path(settings.SANTUNI["AUDIT_CHECKPOINT"])
+    saved = json.loads(checkpoint.read_text())
+    checkpoint.write_text(json.dumps({**saved, "count": saved["count"] - 1}))
+    with pytest.raises(CommandError, match="signature"):
+        call_command("verify_audit_chain", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("key, warned", [("", True), ("a7" * 24, False)])
+def test_the_deploy_check_asks_for_an_audit_key_of_its_own(settings, key, warned):
+    settings.SANTUNI = {**settings.SANTUNI, "AUDIT_KEY": key}
+    deploy = [m for m in run_checks(include_deployment_checks=True) if m.id == "santuni.W003"]
+    assert bool(deploy) == warned
+    if warned:
+        assert "AUDIT_KEY" in deploy[0].hint
+    # Only `check --deploy` asks: a local checkout runs without it.
+    assert not [m for m in run_checks() if m.id == "santuni.W003"]

@@ -23,6 +23,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from santuni.accounts.models import AuditEntry
 from santuni.cases import services
 from santuni.cases.tests.factories import (
     CLIENT_NAME,
@@ -61,9 +62,9 @@ def people(personas):
     return personas
 
 
-def manage(database_url: str, *args: str, fails: bool = False) -> str:
+def manage(database_url: str, *args: str, fails: bool = False, **variables: str) -> str:
     """`manage.py ARGS` against DATABASE_URL; what it printed (checked for personal data)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SANTUNI_TESTING": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SANTUNI_TESTING": "1", **variables}
     command = [sys.executable, str(PROJECT / "manage.py"), *args]
     # A command stuck on a lock fails the test rather than hanging the suite.
     done = subprocess.run(
@@ -88,9 +89,12 @@ def snapshot(cursor, tables) -> dict[str, tuple[int, str]]:
     return out
 
 
-def assert_private(path: Path) -> None:
+def assert_private(path: Path, alone: bool = True) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file left
+    if alone:
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file left
+    else:
+        assert not [p for p in path.parent.iterdir() if p.name.endswith(".part")]
 
 
 class Writer:
@@ -106,20 +110,23 @@ class Writer:
         self.watchdog = threading.Timer(300, self.process.kill)
         self.watchdog.daemon = True
         self.watchdog.start()
+        self.written = 0
 
     def wait_for(self, count: int) -> int:
         while True:
             line = self.process.stdout.readline()
             assert line, "the writer stopped"
-            if int(line) >= count:
-                return int(line)
+            self.written = int(line)
+            if self.written >= count:
+                return self.written
 
     def stop(self) -> int:
         self.process.stdin.close()
         rest = self.process.stdout.read().split()
         self.watchdog.cancel()
         assert self.process.wait(timeout=60) == 0
-        return int(rest[-1]) if rest else 0
+        # (Stopped right after the line last read, it has nothing more to say.)
+        return int(rest[-1]) if rest else self.written
 
 
 # --- SQLite ------------------------------------------------------------------------------
@@ -213,7 +220,9 @@ def test_a_sqlite_backup_taken_while_another_process_writes_is_consistent(people
     assert first + started <= cases < first + total  # taken in the middle of the writing
     for rows in ("cases_client", "cases_consent", CASE_CREATED):
         assert sqlite_count(copy, rows) == cases  # no case without its person, consent, audit
-    assert "intact" in manage(f"sqlite:///{copy}", "verify_audit_chain")
+    # Checked as a copy apart from the live system (whose checkpoint went on with the writer).
+    apart = str(tmp_path / "copy-checkpoint.json")
+    assert "intact" in manage(f"sqlite:///{copy}", "verify_audit_chain", AUDIT_CHECKPOINT=apart)
 
 
 # --- PostgreSQL --------------------------------------------------------------------------
@@ -416,3 +425,25 @@ def test_a_sqlite_backup_is_refused_inside_a_transaction_rather_than_waiting_for
     with pytest.raises(CommandError, match="inside a transaction"):
         call_command("backup", str(tmp_path / "never.bak"), stdout=StringIO())
     assert list(tmp_path.iterdir()) == []
+
+
+@committed
+def test_a_backup_leaves_an_audit_checkpoint_that_finds_rows_cut_from_the_end(
+    people, tmp_path, settings
+):
+    """The checkpoint is kept apart from the database: rows deleted from the end of the audit
+    trail after a backup are found, and the next backup says so rather than forget them."""
+    last = AuditEntry.objects.order_by("-id").first()  # the people's cases were audited
+    out = StringIO()
+    call_command("backup", str(tmp_path / "first.bak"), stdout=out)
+    checkpoint = Path(settings.SANTUNI["AUDIT_CHECKPOINT"])
+    assert str(checkpoint) in out.getvalue()
+    assert stat.S_IMODE(checkpoint.stat().st_mode) == 0o600
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_auditentry WHERE id = %s", [last.pk])
+    with pytest.raises(CommandError, match=f"#{last.pk}"):
+        call_command("verify_audit_chain", stdout=StringIO())
+    with pytest.raises(CommandError, match=f"#{last.pk}") as failed:
+        call_command("backup", str(tmp_path / "second.bak"), stdout=StringIO())
+    assert "second.bak" in str(failed.value)  # the backup itself is made
+    assert_private(tmp_path / "second.bak", alone=False)

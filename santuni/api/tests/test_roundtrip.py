@@ -1,12 +1,16 @@
 """Export, then import into an empty directory, gives the same API output."""
 
+import csv
+import io
 import json
+import zipfile
 
 import pytest
 from django.core.management import call_command
 
 from santuni.directory import models as m
 from santuni.directory.services import demo_data_load
+from santuni.directory.tests.factories import LocationFactory, OrganizationFactory, ServiceFactory
 
 LISTS = [
     "/api/hsds/services?format=ndjson",
@@ -81,3 +85,67 @@ def test_the_zipped_package_imports_like_the_folder(client, tmp_path):
     empty_directory()
     call_command("import_hsds", str(tmp_path / "pkg.zip"))
     assert api_output(client, organizations=True) == before
+
+
+# Text a spreadsheet would run as a formula, as a CBO head could type it into a listing.
+FORMULAS = [
+    '=HYPERLINK("http://evil.invalid","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "'=quoted already",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("out", ["pkg", "pkg.zip"])
+def test_the_package_writes_no_formula_and_reads_the_text_back_as_it_was(tmp_path, out):
+    """Every cell of every table that would start a formula starts with an apostrophe
+    (OWASP's advice: a spreadsheet shows it as text); the import takes the apostrophe off
+    again, so the round trip is exact."""
+    organization = OrganizationFactory(name=FORMULAS[1], description=FORMULAS[5])
+    service = ServiceFactory(
+        organization=organization,
+        name=FORMULAS[0],
+        alternate_name=FORMULAS[2],
+        description=FORMULAS[3],
+        eligibility_description=FORMULAS[4],
+    )
+    location = LocationFactory(organization=organization, name=FORMULAS[3])
+    m.ServiceAtLocation.objects.create(service=service, location=location)
+    m.Phone.objects.create(service=service, number="+60123456789")
+
+    call_command("export_hsds", "--format", "csv", str(tmp_path / out))
+    if out.endswith(".zip"):
+        with zipfile.ZipFile(tmp_path / out) as archive:
+            tables = {
+                name: archive.read(name).decode() for name in archive.namelist() if ".csv" in name
+            }
+    else:
+        tables = {p.name: p.read_text() for p in (tmp_path / out).glob("*.csv")}
+    cells = {
+        name: [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        for name, text in tables.items()
+    }
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    every = [cell for found in cells.values() for cell in found]
+    assert not [cell for cell in every if cell.startswith(starts)]
+    assert "'" + FORMULAS[0] in cells["services.csv"]
+    assert "'" + FORMULAS[1] in cells["organizations.csv"]
+    assert "''=quoted already" in cells["organizations.csv"]
+    assert "'+60123456789" in cells["phones.csv"]
+
+    empty_directory()
+    call_command("import_hsds", str(tmp_path / out), stdout=io.StringIO())
+    imported = m.Service.objects.get(pk=service.pk)
+    assert [
+        imported.name,
+        imported.organization.name,
+        imported.alternate_name,
+        imported.description,
+        imported.eligibility_description,
+        imported.organization.description,
+    ] == [FORMULAS[n] for n in (0, 1, 2, 3, 4, 5)]
+    assert imported.phones.get().number == "+60123456789"
+    assert m.Location.objects.get(pk=location.pk).name == FORMULAS[3]

@@ -5,7 +5,9 @@ and the command."""
 import io
 import os
 import re
+import stat
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -573,6 +575,13 @@ def test_the_command_writes_the_pdf_and_reports_progress(tmp_path):
     lines = err.getvalue().splitlines()
     assert len(lines) >= 4 and lines[-1].startswith(str(out))
     assert "Siti Aminah binti Hassan" in " ".join(page_texts(out.read_bytes()))
+    # Its copy and the one kept for the site are their owner's only (a head's phone is in it).
+    kept = Path(Booklet.objects.get().file.path)
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (out, kept, kept.parent)] == [
+        0o600,
+        0o600,
+        0o700,
+    ]
 
 
 # --- the hotlines page -------------------------------------------------------------------------

@@ -444,3 +444,49 @@ def test_near_me_keeps_the_nearest_when_the_cells_hold_too_few(monkeypatch):
     place_service(nearest, latitude=here[0] + 0.2, longitude=here[1])  # some 22 km away
     result = services_search(SearchQuery(text="taska", latitude=here[0], longitude=here[1]))
     assert result[0:2][0].name == "Pusat jagaan"
+
+
+# --- the index's own tokens ---------------------------------------------------------------
+
+
+def test_the_index_tokens_beside_the_words_are_no_words_a_search_can_ask_for(client):
+    """Filters (district, mukim, term, grid cell, "in the name") and synonym families are
+    tokens of their own in the index. Typed into a search, they find nothing: a person
+    cannot list the services of a district or a family by typing its token."""
+    from santuni.search import index
+    from santuni.search.models import IndexedFamily
+
+    home = ServiceFactory(name="Rumah warga emas Rasah", terms=["warga-emas"])
+    location = place_service(home, mukim_name="Rasah")
+    m.ServiceArea.objects.create(service=home, district=seremban())
+    index_services([home.pk])
+    document = SearchDocument.objects.get(service=home)
+    family = next(
+        token
+        for token in IndexedFamily.objects.values_list("token", flat=True)
+        if token in document.name.split()
+    )
+    tokens = {
+        "district": index.district_facet(seremban().pk),
+        "whole district": index.whole_district_facet(seremban().pk),
+        "mukim": index.mukim_facet(mukim("Rasah").pk),
+        "term": index.term_facet(term("warga-emas").pk),
+        "grid cell": index.cell_facet(location.latitude, location.longitude, 0.005),
+        "in the name": index.name_facet(document.name.split()[0]),
+        "family": family,
+    }
+    assert set(tokens.values()) <= {*document.facets.split(), *document.name.split()}
+    internal = {*document.facets.split(), family}
+    for kind, token in tokens.items():
+        # What a query can ask the index for is never one of its own tokens...
+        assert plan(token).stems.isdisjoint(internal), kind
+        if kind == "in the name":
+            continue  # (typed, it is the name's word with a letter more: a typo of it)
+        # ...so a search for one finds nothing, on the API and on the results page.
+        api = client.get("/api/hsds/services", {"search": token}).json()
+        assert api["total_items"] == 0, kind
+        page = client.get("/cari", {"q": token})
+        assert page.context["page"].paginator.count == 0, kind
+    # The words people type still find the listing.
+    assert client.get("/api/hsds/services", {"search": "warga emas"}).json()["total_items"] == 1
+    assert client.get("/cari", {"q": "rasah"}).context["page"].paginator.count == 1

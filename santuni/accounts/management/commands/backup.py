@@ -1,4 +1,5 @@
-"""`manage.py backup PATH`: the whole database to one checked file, while Santuni runs."""
+"""`manage.py backup PATH`: the whole database to one checked file, while Santuni runs; and
+a new audit checkpoint."""
 
 import time
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from santuni.accounts.audit import CheckpointError, checkpoint_path, write_checkpoint
 from santuni.lib.backup import KINDS, BackupError, backup
 
 
@@ -16,7 +18,9 @@ class Command(BaseCommand):
         "PostgreSQL: pg_dump's custom format, one snapshot, listed back to check it. The file "
         "holds personal data (MyKad and OKU card numbers stay encrypted with "
         "FIELD_ENCRYPTION_KEYS, which are not in it) and is made readable by its owner only "
-        "(mode 0600): keep it as safe as the database, and keep the keys apart from it."
+        "(mode 0600): keep it as safe as the database, and keep the keys apart from it. "
+        "Then the audit trail's checkpoint (AUDIT_CHECKPOINT) moves on to its end, unless rows "
+        "are missing from the end since the last one: that fails the command, the backup made."
     )
 
     def add_arguments(self, parser):
@@ -38,3 +42,9 @@ class Command(BaseCommand):
             f"tables, {result.size / 1e6:.1f} MB, checked "
             f"({time.perf_counter() - started:.1f} s). It holds personal data: mode 0600."
         )
+        # Where the audit trail ended, kept outside the database (and so outside the backup).
+        try:
+            point, _before = write_checkpoint()
+        except CheckpointError as error:
+            raise CommandError(f"Backed up to {result.path}, but {error}.") from None
+        self.stdout.write(f"Audit checkpoint of {point.count} rows written to {checkpoint_path()}.")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from santuni.accounts.audit import checkpoint_path, write_checkpoint
 from santuni.lib.backup import KINDS, BackupError, restore
 
 
@@ -49,5 +50,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"The backup is of an older version: run `manage.py migrate` "
                 f"({len(waiting)} migrations to apply)."
+            )
+        # The restored trail ends earlier than the checkpoint saw: it is where it ends now.
+        point, before = write_checkpoint(compare=False)
+        if before is not None and before.last_id != point.last_id:
+            self.stdout.write(
+                f"The audit checkpoint ({checkpoint_path()}) saw {before.count} rows up to entry "
+                f"#{before.last_id}; it now ends with the restored trail: {point.count} rows."
             )
         self.stdout.write("Check the audit trail with `manage.py verify_audit_chain`.")
