@@ -56,19 +56,19 @@ messages: install
 	$(BIN)/python -m santuni.lib.compile_messages
 
 pageweight: install
-	SANTUNI_TESTING=1 $(BIN)/python -m santuni.lib.pageweight
+	SANTUNI_TESTING=1 $(BIN)/python -m tools.pageweight
 
-# Speed, as ratios against a baseline measured in the same run (see santuni/bench.py).
+# Speed, as ratios against a baseline measured in the same run (see tools/bench.py).
 bench: install
-	$(BIN)/python -m santuni.bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 # Reliability (docs/reliability.md): 200 people for 60 s on SQLite and PostgreSQL, and
 # crashes on purpose (the last one restarts this machine's PostgreSQL). Not in `make test`.
 loadtest: install
-	$(BIN)/python -m santuni.reliability.loadtest $(LOAD_ARGS)
+	$(BIN)/python -m tools.reliability.loadtest $(LOAD_ARGS)
 
 faulttest: install
-	$(BIN)/python -m santuni.reliability.faults $(FAULT_ARGS)
+	$(BIN)/python -m tools.reliability.faults $(FAULT_ARGS)
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock

@@ -710,8 +710,8 @@ def santuni_forms() -> set[str]:
     found = set()
     for module in pkgutil.walk_packages(santuni.__path__, "santuni."):
         parts = module.name.split(".")
-        # bench and wsgi are programs to run (importing them does work), with no forms.
-        if {"tests", "migrations"} & set(parts) or parts[-1] in ("bench", "wsgi"):
+        # wsgi is a program to run (importing it does work), with no forms.
+        if {"tests", "migrations"} & set(parts) or parts[-1] == "wsgi":
             continue
         loaded = importlib.import_module(module.name)
         for name, value in inspect.getmembers(loaded, inspect.isclass):

@@ -36,7 +36,6 @@ from santuni.directory.tests.factories import (
     term,
 )
 from santuni.geo.models import District, Mukim, State
-from santuni.reports import benchdash
 from santuni.reports.tables import REPORTS, Scope
 
 S = Referral.Status
@@ -850,15 +849,6 @@ def test_the_district_referrals_page_links_to_the_dashboard(client, personas):
     sign_in(client, personas.district_officer)
     body = client.get(reverse("cases:dashboard")).content.decode()
     assert f'href="{reverse("reports:dashboard")}"' in body
-
-
-def test_the_bench_loads_referrals_and_times_both_dashboards(db):
-    """`make bench` at a small size: the synthetic caseload loads and both pages render."""
-    timed = benchdash.run(2_000, cbos=60, cases=200)
-    assert timed["referrals"] == 2_000
-    assert Referral.objects.count() == 2_000
-    assert Referral.objects.filter(seconds_to_acknowledge__isnull=False).exists()
-    assert all(timed[k] > 0 for k in ("national_s", "district_s", "insert_s"))
 
 
 def test_the_migration_fills_in_earlier_referrals(world):

@@ -5,7 +5,7 @@ from django.db.models.functions import Length
 
 from santuni.directory.models import Service
 from santuni.directory.services import demo_data_load
-from santuni.lib.pageweight import BUDGET_BYTES, measure
+from tools.pageweight import BUDGET_BYTES, measure
 
 pytestmark = pytest.mark.django_db
 

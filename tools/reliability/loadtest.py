@@ -1,6 +1,6 @@
 """`make loadtest`: 200 people for 60 s against gunicorn, on SQLite and then PostgreSQL.
 
-    python -m santuni.reliability.loadtest [--users N] [--writers N] [--seconds S]
+    python -m tools.reliability.loadtest [--users N] [--writers N] [--seconds S]
                                            [--databases sqlite,postgres] [--no-report]
 
 Fails (exit 1) on any error or any acknowledged write missing from the database after.

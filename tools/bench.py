@@ -7,7 +7,7 @@ same data and machine:
   raw FTS5 `MATCH` through sqlite3 with no Django (the floor for any SQLite search), each
   query run by all three in turn.
 
-The directory is synthetic and national (`santuni.search.benchdata`): by default 100,000
+The directory is synthetic and national (`tools.benchdata`): by default 100,000
 services of 30,000 organizations at 100,000 locations, Malay text with English on half.
 Each step runs in its own process on a fresh database, so its peak memory is its own.
 
@@ -15,7 +15,7 @@ The reports half times the printed booklet (the demo's Seremban booklet, and a s
 district of `--booklet-entries` listings against WeasyPrint laying out as many plain
 paragraphs) and the dashboards over `--referrals` referrals against one raw GROUP BY.
 
-    python -m santuni.bench [--services N ...] [--database-url URL] [--queries N]
+    python -m tools.bench [--services N ...] [--database-url URL] [--queries N]
                             [--booklet-entries N] [--referrals N] [--only search|reports]
 """
 
@@ -34,7 +34,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from santuni.lib import local_http
+from tools import local_http
 
 PROJECT = Path(__file__).resolve().parent.parent
 EVAL = PROJECT.parent / "shared" / "eval"
@@ -57,7 +57,7 @@ def _add_districts() -> None:
     from django.utils.text import slugify
 
     from santuni.geo.models import District, State
-    from santuni.search.benchdata import DISTRICTS
+    from tools.benchdata import DISTRICTS
 
     states = {s.name.casefold(): s for s in State.objects.all()}
     states |= {s.name_en.casefold(): s for s in State.objects.all() if s.name_en}
@@ -116,7 +116,7 @@ def step_search(count: str) -> dict:
     from santuni.directory.models import Service
     from santuni.directory.selectors import SearchQuery, services_search
     from santuni.geo.models import District
-    from santuni.search.benchdata import queries
+    from tools.benchdata import queries
 
     mix = queries(count=int(count))
     districts = {d.name: d for d in District.objects.all()}
@@ -195,7 +195,7 @@ def step_booklet(entries: str) -> dict:
     _django()
     from weasyprint import HTML
 
-    from santuni.reports import benchbooklet
+    from tools import benchbooklet
 
     built = benchbooklet.run(int(entries))
     paragraph = (
@@ -231,7 +231,7 @@ def step_dashboard(referrals: str) -> dict:
     _django()
     from django.db import connection
 
-    from santuni.reports import benchdash
+    from tools import benchdash
 
     timed = benchdash.run(int(referrals))
     with connection.cursor() as cursor:
@@ -246,7 +246,7 @@ def step_dashboard(referrals: str) -> dict:
 
 def _run_step(env: dict, *args: str) -> dict:
     result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "santuni.bench", "--step", *args],
+        [sys.executable, "-m", "tools.bench", "--step", *args],
         env=env,
         cwd=PROJECT,
         capture_output=True,
@@ -269,7 +269,7 @@ class _Server:
         self.env.pop("SANTUNI_TESTING", None)
 
     def __enter__(self):
-        command = [sys.executable, "-m", "santuni.bench", "--step", "serve", str(self.port)]
+        command = [sys.executable, "-m", "tools.bench", "--step", "serve", str(self.port)]
         self.process = subprocess.Popen(command, env=self.env, cwd=PROJECT)  # noqa: S603
         for _ in range(100):
             try:
@@ -292,7 +292,7 @@ class _Server:
 
 def _http_times(server: _Server, count: int) -> list[float]:
     sys.path.insert(0, str(PROJECT))
-    from santuni.search.benchdata import queries
+    from tools.benchdata import queries
 
     def fetch(q: dict) -> None:
         params = {"search": q["q"], "per_page": PAGE}
@@ -413,7 +413,7 @@ def reports(entries: int, referrals: int, database_url: str) -> list[str]:
 
 
 def run(sizes: list[int], database_url: str, count: int) -> list[str]:
-    from santuni.search.benchdata import write_directory
+    from tools.benchdata import write_directory
 
     lines = []
     with tempfile.TemporaryDirectory(prefix="santuni-bench-") as folder:

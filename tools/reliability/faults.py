@@ -1,6 +1,6 @@
 """`make faulttest`: crashes on purpose, on SQLite and PostgreSQL, and what survives them.
 
-    python -m santuni.reliability.faults [--databases sqlite,postgres] [--no-report]
+    python -m tools.reliability.faults [--databases sqlite,postgres] [--no-report]
 
 1. An HSDS import killed with SIGKILL half-way: the directory must be exactly as before
    (the import is one transaction), whole, and the same import run again must complete.
@@ -32,7 +32,7 @@ IMPORT_SERVICES = 4_000
 def import_killed(kind: str) -> dict:
     """SIGKILL to `manage.py import_hsds` half-way through."""
     with database(kind, "faults") as env, tempfile.TemporaryDirectory() as folder:
-        from santuni.search.benchdata import write_directory
+        from tools.benchdata import write_directory
 
         data = Path(folder) / "directory.ndjson"
         write_directory(data, services=IMPORT_SERVICES, organizations=1200, locations=4000)
@@ -79,7 +79,7 @@ def _import_seconds(kind: str) -> float:
     global _measured
     if kind not in _measured:
         with database(kind, "measure") as env, tempfile.TemporaryDirectory() as folder:
-            from santuni.search.benchdata import write_directory
+            from tools.benchdata import write_directory
 
             data = Path(folder) / "directory.ndjson"
             write_directory(data, services=IMPORT_SERVICES, organizations=1200, locations=4000)

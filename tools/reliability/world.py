@@ -1,9 +1,9 @@
 """The Django side of the reliability runs, each step in a process of its own:
 
-    python -m santuni.reliability.world setup WRITERS   -> JSON: sessions, services, words
-    python -m santuni.reliability.world verify FILE     -> JSON: writes found, integrity
-    python -m santuni.reliability.world counts          -> JSON: rows of the directory tables
-    python -m santuni.reliability.world districts       -> the synthetic directory's districts
+    python -m tools.reliability.world setup WRITERS   -> JSON: sessions, services, words
+    python -m tools.reliability.world verify FILE     -> JSON: writes found, integrity
+    python -m tools.reliability.world counts          -> JSON: rows of the directory tables
+    python -m tools.reliability.world districts       -> the synthetic directory's districts
 
 The runs sign CBO heads in by making their sessions here, as `force_login` does: the load is
 on the pages, not on the password hasher.
@@ -61,8 +61,8 @@ def setup(writers: int) -> dict:
 
 
 def districts() -> dict:
-    """The synthetic directory's districts (santuni.search.benchdata), for its import."""
-    from santuni.bench import _add_districts
+    """The synthetic directory's districts (tools.benchdata), for its import."""
+    from tools.bench import _add_districts
 
     _add_districts()
     return {}

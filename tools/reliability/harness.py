@@ -15,7 +15,7 @@ import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
-from santuni.lib import local_http
+from tools import local_http
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 # The servers' logs stay here after a run, for reading its errors.
@@ -73,9 +73,9 @@ def manage(env: dict, *args: str, **options) -> subprocess.CompletedProcess:
 
 
 def world(env: dict, step: str, *args: str) -> dict:
-    """One step of santuni.reliability.world, its JSON answer."""
+    """One step of tools.reliability.world, its JSON answer."""
     result = subprocess.run(  # noqa: S603 - our own module
-        [sys.executable, "-m", "santuni.reliability.world", step, *args],
+        [sys.executable, "-m", "tools.reliability.world", step, *args],
         env=env,
         cwd=PROJECT,
         check=True,

@@ -27,8 +27,7 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim, State
-
-from . import services
+from santuni.reports import services
 
 DISTRICT = "Seri Contoh"
 MUKIMS = [
