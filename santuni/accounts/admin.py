@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .admin_site import Audited
 from .models import AuditEntry, Invitation, Membership
 
-__all__ = ["Audited", "ReadOnlyInline"]
+__all__ = ["ReadOnlyInline"]
 
 User = get_user_model()
 # Fields that would give an account powers beyond its roles, or (the sign-in address) send

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from santuni.accounts.admin import Audited, ReadOnlyInline
+from santuni.accounts.admin import ReadOnlyInline
 
 from .models import PovertyLine, Scheme, SchemeVersion
 from .rules import SAMPLES, PovertyLines, evaluate, is_amount, validate_rules
@@ -57,7 +57,7 @@ class SchemeVersionForm(forms.ModelForm):
 
 
 @admin.register(SchemeVersion)
-class SchemeVersionAdmin(Audited, admin.ModelAdmin):
+class SchemeVersionAdmin(admin.ModelAdmin):
     form = SchemeVersionForm
     list_display = ["scheme", "effective_from", "amount_kind", "amount", "uncertain"]
     list_filter = ["scheme", "uncertain"]
@@ -86,12 +86,12 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(Audited, admin.ModelAdmin):
+class SchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "order"]
     inlines = [VersionInline]
 
 
 @admin.register(PovertyLine)
-class PovertyLineAdmin(Audited, admin.ModelAdmin):
+class PovertyLineAdmin(admin.ModelAdmin):
     list_display = ["state", "area", "amount", "effective_from", "source", "uncertain"]
     list_filter = ["state", "area"]

@@ -2,13 +2,11 @@
 
 from django.contrib import admin
 
-from santuni.accounts.admin import Audited
-
 from .models import PublicHoliday, ServiceLevel
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(Audited, admin.ModelAdmin):
+class ServiceLevelAdmin(admin.ModelAdmin):
     list_display = [
         "urgency",
         "acknowledge_within",
@@ -19,7 +17,7 @@ class ServiceLevelAdmin(Audited, admin.ModelAdmin):
 
 
 @admin.register(PublicHoliday)
-class PublicHolidayAdmin(Audited, admin.ModelAdmin):
+class PublicHolidayAdmin(admin.ModelAdmin):
     list_display = ["date", "name", "state"]
     list_filter = ["state"]
     date_hierarchy = "date"

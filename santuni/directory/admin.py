@@ -4,13 +4,12 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from santuni.accounts.admin import Audited
 from santuni.search.index import affected_services, index_services
 
 from . import models as m
 
 
-class SearchIndexed(Audited):
+class SearchIndexed:
     """Admin writes reach the search index in the same transaction."""
 
     def save_related(self, request, form, formsets, change):
@@ -162,7 +161,7 @@ class TaxonomyTermInline(admin.TabularInline):
 
 
 @admin.register(m.Taxonomy)
-class TaxonomyAdmin(Audited, admin.ModelAdmin):
+class TaxonomyAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "code"]
     search_fields = ["name", "name_en"]
     inlines = [TaxonomyTermInline]
@@ -183,14 +182,14 @@ class AttributeAdmin(SearchIndexed, admin.ModelAdmin):
 
 
 @admin.register(m.Program)
-class ProgramAdmin(Audited, admin.ModelAdmin):
+class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "organization"]
     search_fields = ["name", "name_en"]
     autocomplete_fields = ["organization"]
 
 
 @admin.register(m.CboProfile)
-class CboProfileAdmin(Audited, admin.ModelAdmin):
+class CboProfileAdmin(admin.ModelAdmin):
     list_display = ["organization", "district", "head_name", "head_consent", "is_active"]
     list_filter = ["district", "is_active", "head_consent", "mukims"]
     search_fields = ["organization__name", "registration_number", "head_name"]

@@ -1,12 +1,10 @@
 from django.contrib import admin
 
-from santuni.accounts.admin import Audited
-
 from .models import District, Mukim, State
 
 
 @admin.register(State)
-class StateAdmin(Audited, admin.ModelAdmin):
+class StateAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "weekend"]
     search_fields = ["name", "name_en", "code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -19,7 +17,7 @@ class MukimInline(admin.TabularInline):
 
 
 @admin.register(District)
-class DistrictAdmin(Audited, admin.ModelAdmin):
+class DistrictAdmin(admin.ModelAdmin):
     list_display = ["name", "state"]
     list_filter = ["state"]
     search_fields = ["name", "name_en"]
@@ -28,7 +26,7 @@ class DistrictAdmin(Audited, admin.ModelAdmin):
 
 
 @admin.register(Mukim)
-class MukimAdmin(Audited, admin.ModelAdmin):
+class MukimAdmin(admin.ModelAdmin):
     list_display = ["name", "district", "uncertain"]
     list_filter = ["district__state", "district", "uncertain"]
     search_fields = ["name", "district__name"]

@@ -6,7 +6,6 @@ from django.utils.translation import get_language
 
 from santuni.lib.phones import phone_display
 from santuni.lib.redirects import current_path, site_path
-from santuni.search.text import highlight as highlighted
 
 register = template.Library()
 
@@ -38,12 +37,6 @@ def km(value: float | None) -> str:
     if value < 1:
         return "< 1 km"
     return f"{value:.0f} km"
-
-
-@register.filter
-def highlight(text: str, wanted) -> str:
-    """The text, escaped, with the searched-for words marked (already safe HTML)."""
-    return highlighted(text, wanted or set())
 
 
 @register.filter

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from santuni.accounts.access import active_membership
-from santuni.accounts.admin import Audited
 from santuni.aid.rules import rm
 
 from . import aidstats
@@ -63,7 +62,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(AidStatistic)
-class AidStatisticAdmin(Audited, admin.ModelAdmin):
+class AidStatisticAdmin(admin.ModelAdmin):
     form = AidStatisticForm
     list_display = ["year", "state_or_malaysia", "scheme_or_all", "recipients", "amount", "as_of"]
     list_filter = ["year", "state", "scheme"]

@@ -4,8 +4,6 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from santuni.accounts.admin import Audited
-
 from . import synonyms
 from .models import SynonymFamily
 
@@ -25,7 +23,7 @@ class SynonymFamilyForm(forms.ModelForm):
 
 
 @admin.register(SynonymFamily)
-class SynonymFamilyAdmin(Audited, admin.ModelAdmin):
+class SynonymFamilyAdmin(admin.ModelAdmin):
     form = SynonymFamilyForm
     list_display = ["members", "is_active", "updated_at"]
     list_filter = ["is_active"]

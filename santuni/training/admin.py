@@ -4,7 +4,7 @@ officers' pages (santuni.training.views), which check scope, so the admin only s
 from django.contrib import admin
 from django.db.models import Count
 
-from santuni.accounts.admin import Audited, ReadOnlyInline
+from santuni.accounts.admin import ReadOnlyInline
 
 from .models import Attendance, Event, Programme
 
@@ -17,7 +17,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(Audited, admin.ModelAdmin):
+class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "organiser", "is_sample"]
     list_filter = ["is_sample", "target_groups"]
     search_fields = ["name", "name_en", "organiser__name"]
@@ -46,7 +46,7 @@ class AttendanceInline(ReadOnlyInline):
 
 
 @admin.register(Event)
-class EventAdmin(Audited, admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin):
     list_display = ["name", "programme", "date", "district", "attendees", "is_sample"]
     list_filter = ["district", "programme", "is_sample"]
     search_fields = ["name", "name_en", "place", "programme__name"]
