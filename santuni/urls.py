@@ -12,7 +12,9 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("santuni.directory.urls")),
+    path("", include("santuni.pages.urls")),
     path("akaun/", include("santuni.accounts.urls")),
+    path("urus/", include("santuni.listings.urls")),
     path("kes/", include("santuni.cases.urls")),
     path("bantuan/", include("santuni.aid.urls")),
     path("laporan/", include("santuni.reports.urls")),

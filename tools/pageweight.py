@@ -54,8 +54,8 @@ def main() -> None:
     from django.db.models.functions import Length
     from django.test.utils import setup_test_environment
 
+    from santuni.demo.directory import demo_data_load
     from santuni.directory.models import Service
-    from santuni.directory.services import demo_data_load
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)

@@ -30,6 +30,8 @@ INVITES = {
     Role.DISTRICT_OFFICER: {Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT},
     Role.CBO_HEAD: {Role.CBO_MEMBER},
 }
+# Roles that invite and remove people (the people page).
+MANAGERS = tuple(INVITES)
 
 
 def one_area(name: str) -> models.CheckConstraint:

@@ -5,7 +5,6 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("masuk", views.sign_in, name="sign_in"),
     path("masuk/kod", views.sign_in_code, name="sign_in_code"),
     path("keluar", views.sign_out, name="sign_out"),

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
-from santuni.cases.selectors import unread_count
 from santuni.lib.forms import posted
 from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 from santuni.lib.redirects import current_path, safe_next
@@ -47,20 +46,19 @@ from .forms import (
     ReauthenticateForm,
     SignInForm,
 )
-from .models import AuditEntry, Invitation, Membership, Role
+from .models import MANAGERS, AuditEntry, Invitation, Membership, Role
 
 PENDING_SESSION_KEY = "santuni_pending_sign_in"
 INVITATION_SESSION_KEY = "santuni_invitation"
 PENDING_SECONDS = 300
 # The backend that checks passwords (django-axes' comes first and only refuses).
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
-MANAGERS = (Role.MINISTRY_ADMIN, Role.DISTRICT_OFFICER, Role.CBO_HEAD)
 
 
 def _next(request, default: str = "") -> str:
     """The page to go on to after this step (a path of this site), else the account page."""
     value = request.POST.get("next") or request.GET.get("next")
-    return safe_next(request, value, default or reverse("accounts:home"))
+    return safe_next(request, value, default or reverse("pages:home"))
 
 
 def _with_next(name: str, next_url: str) -> str:
@@ -152,24 +150,6 @@ def sign_out(request):
 
 
 @never_cache
-@role_required()
-def home(request):
-    membership = active_membership(request)
-    return render(
-        request,
-        "accounts/home.html",
-        {
-            "membership": membership,
-            "roles": request_memberships(request),
-            "has_device": user_has_device(request.user),
-            "manages": membership.role in MANAGERS,
-            "Role": Role,
-            "unread": unread_count(request.user),
-        },
-    )
-
-
-@never_cache
 @login_required(login_url=reverse_lazy("accounts:sign_in"))
 @require_http_methods(["GET", "POST"])
 def choose_role(request):
@@ -231,13 +211,13 @@ def invitation_accept(request):
             )
             if signed_in_as_invitee:
                 request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
-                return redirect("accounts:home")
+                return redirect("pages:home")
             if existing:
                 return redirect("accounts:sign_in")
             login(request, membership.user, backend=SIGN_IN_BACKEND)
             mark_reauthenticated(request)
             request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
-            return redirect("accounts:home")
+            return redirect("pages:home")
     return render(
         request,
         "accounts/invitation_accept.html",

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from santuni.directory.forms import PlaceChoiceField
-from santuni.directory.listing import PhoneField
 from santuni.geo.models import Mukim
+from santuni.lib.forms import PhoneField
 
 from . import mykad
 from .models import Case, Client, Consent, Referral, Urgency

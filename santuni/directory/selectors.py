@@ -6,10 +6,8 @@ its body with the ranked full-text index and keeps its signature.
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Case,
     F,
@@ -25,7 +23,6 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
@@ -38,8 +35,6 @@ from .models import (
     WEEKDAYS,
     Address,
     Attribute,
-    CboProfile,
-    ListingChange,
     Location,
     Organization,
     Schedule,
@@ -374,111 +369,3 @@ def target_group_terms() -> list[TaxonomyTerm]:
 
 def need_terms() -> list[TaxonomyTerm]:
     return list(TaxonomyTerm.objects.filter(taxonomy__code=Taxonomy.NEEDS))
-
-
-# --- self-service -------------------------------------------------------------------------
-
-
-def cbo_of_head(membership) -> Organization:
-    """The CBO a CBO head keeps, or PermissionDenied for any other role."""
-    from santuni.accounts.models import Role
-
-    if membership is None or membership.role != Role.CBO_HEAD:
-        raise PermissionDenied
-    return Organization.objects.select_related("cbo__district").get(pk=membership.organization_id)
-
-
-def service_of_head(membership, service_id) -> Service:
-    """One of the head's CBO's services: Http404 if it is not theirs (or does not exist)."""
-    organization = cbo_of_head(membership)
-    try:
-        return Service.objects.select_related("organization__cbo").get(
-            pk=service_id, organization=organization
-        )
-    except Service.DoesNotExist:
-        raise Http404 from None
-
-
-def pending_change(organization: Organization, service: Service | None):
-    """The listing's change waiting for verification, if any (there is at most one)."""
-    return ListingChange.objects.filter(
-        organization=organization, service=service, status=ListingChange.Status.PENDING
-    ).first()
-
-
-def listing_changes_of(organization: Organization):
-    return (
-        ListingChange.objects.filter(organization=organization)
-        .exclude(status=ListingChange.Status.REPLACED)
-        .select_related("service")
-        .order_by("-submitted_at")
-    )
-
-
-def _officer_district(membership) -> int:
-    from santuni.accounts.models import Role
-
-    if membership is None or membership.role != Role.DISTRICT_OFFICER:
-        raise PermissionDenied
-    return membership.district_id
-
-
-def changes_waiting(membership):
-    """The district officer's queue, oldest first."""
-    return ListingChange.objects.filter(
-        district=_officer_district(membership), status=ListingChange.Status.PENDING
-    ).select_related("organization", "service", "submitted_by__user")
-
-
-def change_for_review(membership, change_id) -> ListingChange:
-    try:
-        return ListingChange.objects.select_related(
-            "organization__cbo", "service", "submitted_by__user"
-        ).get(pk=change_id, district=_officer_district(membership))
-    except ListingChange.DoesNotExist:
-        raise Http404 from None
-
-
-def due_for_verification(today) -> tuple[QuerySet, QuerySet]:
-    """Active CBOs and their services that are not defunct, not verified for
-    VERIFY_EVERY_DAYS (or never): the district officer's list and the dashboards' count."""
-    due = today - timedelta(days=settings.SANTUNI["VERIFY_EVERY_DAYS"])
-    stale = Q(assured_date__isnull=True) | Q(assured_date__lt=due)
-    cbos = CboProfile.objects.filter(stale, is_active=True)
-    services = Service.objects.filter(stale, organization__cbo__isnull=False).exclude(
-        status=Service.Status.DEFUNCT
-    )
-    return cbos, services
-
-
-def unverified_listings(membership, today) -> tuple[QuerySet, QuerySet]:
-    """The district's CBOs and CBO services due for verification, oldest first."""
-    district = _officer_district(membership)
-    cbos, services = due_for_verification(today)
-    cbos = (
-        cbos.filter(district=district)
-        .select_related("organization")
-        .order_by(F("assured_date").asc(nulls_first=True), "organization__name")
-    )
-    services = (
-        services.filter(organization__cbo__district=district)
-        .select_related("organization")
-        .order_by(F("assured_date").asc(nulls_first=True), "name")
-    )
-    return cbos, services
-
-
-def listing_for_verification(membership, kind: str, listing_id):
-    district = _officer_district(membership)
-    model = Service if kind == "service" else Organization
-    where = (
-        {"organization__cbo__district": district}
-        if kind == "service"
-        else {"cbo__district": district}
-    )
-    try:
-        return model.objects.select_related(
-            "organization__cbo" if kind == "service" else "cbo"
-        ).get(pk=listing_id, **where)
-    except (model.DoesNotExist, ValidationError):
-        raise Http404 from None

@@ -250,7 +250,7 @@ def _cbo_entries(district: District) -> list[tuple[Entry, list[int]]]:
             kind="cbo",
             anchor=f"o-{org.pk}",
             name=org.tr.name,
-            url=absolute_url(reverse("directory:organization", args=[org.pk])),
+            url=absolute_url(reverse("pages:organization", args=[org.pk])),
             is_sample=org.is_sample,
             description=_short(org.tr.description),
             groups=[t.tr.name for t in cbo.target_groups.all()],

@@ -46,8 +46,8 @@ from django.utils.translation import ngettext
 
 from santuni.cases.models import LATE_STEPS, TARGET_GROUPS, Case, Referral, Urgency
 from santuni.directory.models import CboProfile, Organization, TaxonomyTerm
-from santuni.directory.selectors import due_for_verification
 from santuni.geo.models import District, Mukim, State
+from santuni.listings.selectors import due_for_verification
 
 from .tables import MINISTRY, Scope, Table, report
 
@@ -526,7 +526,7 @@ def unverified(scope: Scope) -> Table:
         note=_("Active CBOs, and their services that are not defunct."),
     )
     if scope.district is not None:
-        table.more = (reverse("directory:unverified"), _("Open the list and verify them"))
+        table.more = (reverse("listings:unverified"), _("Open the list and verify them"))
     return table
 
 

@@ -33,8 +33,8 @@ from santuni.cases import services as cases
 from santuni.cases.models import PublicHoliday
 from santuni.cases.tests.factories import jkm_service, make_case, make_referral
 from santuni.directory import models as directory
-from santuni.directory.services import listing_change_submit
 from santuni.directory.tests.factories import ServiceFactory
+from santuni.listings.services import listing_change_submit
 from santuni.reports.models import Booklet
 from santuni.search.models import SynonymFamily
 from santuni.training.tests.factories import AttendanceFactory, EventFactory

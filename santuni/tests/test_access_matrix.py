@@ -39,7 +39,7 @@ from santuni.api.schemas import profile_patch_names, schema_names
 from santuni.cases.tests import test_access as cases_access
 from santuni.cases.tests.test_pages import case_form
 from santuni.directory.models import TaxonomyTerm
-from santuni.directory.tests.test_self_service import profile_form
+from santuni.listings.tests.test_self_service import profile_form
 from santuni.reports import aidstats
 from santuni.reports.tests import test_booklet as booklet_access
 from santuni.reports.tests import test_dashboards as dashboard_access
@@ -306,16 +306,16 @@ def imported_entries(w) -> dict[str, Entry]:
 
 def page_entries(w) -> dict[str, Entry]:
     p = w.p
-    home = To("accounts:home")
+    home = To("pages:home")
     public = everyone(OK)
     uid, token = w.reset
     return {
         "directory:home": Entry([], public),
         "directory:search": Entry([], public, query={"q": "bantuan"}),
         "directory:service": Entry([w.service.pk], public),
-        "directory:organization": Entry([p.cbo.organization.pk], public),
+        "pages:organization": Entry([p.cbo.organization.pk], public),
         # POST only, and the method is checked before anything else.
-        "directory:verify_listing": Entry(["cbo", p.cbo.organization.pk], everyone(WRONG_METHOD)),
+        "listings:verify_listing": Entry(["cbo", p.cbo.organization.pk], everyone(WRONG_METHOD)),
         "aid:screener": Entry([], public),
         # Signed in already: on to the account page.
         "accounts:sign_in": Entry([], everyone(home, anonymous=OK)),
@@ -586,14 +586,14 @@ def _takes_post(w) -> dict:
         "cases:case_new": case_form,
         "cases:referral": lambda: cases_access.action_data("accept", w.referral, p),
         "cases:notifications": dict,
-        "directory:profile_edit": lambda: profile_form(email="lain@example.invalid"),
-        "directory:service_edit": lambda: {
+        "listings:profile_edit": lambda: profile_form(email="lain@example.invalid"),
+        "listings:service_edit": lambda: {
             "name": "Kelas mengaji OKU (diubah)",
             "status": "active",
             "description": "Perkhidmatan untuk ujian.",
         },
-        "directory:review": lambda: {"decision": "approve"},
-        "directory:verify_listing": dict,
+        "listings:review": lambda: {"decision": "approve"},
+        "listings:verify_listing": dict,
         "aid:screener": dict,
         "accounts:sign_in": lambda: {"username": p.cbo_head.user.email, "password": PASSWORD},
         "accounts:sign_in_code": lambda: {"code": "000000"},
@@ -686,7 +686,7 @@ def _post_refusals(w) -> dict[str, dict]:
         **case_writes,
         "accounts:membership_remove": managed,
         "accounts:invitation_cancel": managed,
-        "directory:verify_listing": officer,
+        "listings:verify_listing": officer,
         # Port Dickson's officer sees the Seremban event but not Seremban's CBO's attendee.
         "training:attendance_remove": {"other_district_officer": NOT_FOUND},
         **read_only,

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from santuni.directory.services import demo_data_load
+from santuni.demo.directory import demo_data_load
 
 from .browser import CHROMIUM_ARGS, axe_violations, require_chromium
 

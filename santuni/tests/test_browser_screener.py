@@ -42,7 +42,7 @@ def site(live_server):
     the Seremban welfare office and its services exist)."""
     executable = require_chromium()
     people = make_personas()
-    from santuni.directory.services import demo_data_load
+    from santuni.demo.directory import demo_data_load
 
     demo_data_load()
     from playwright.sync_api import sync_playwright

@@ -126,7 +126,7 @@ def public_pages(client, service, location) -> dict[str, bytes]:
     """The service's and organisation's pages and a search that finds them, Malay and English."""
     pages = {
         "service": ("directory:service", [service.pk], ""),
-        "organization": ("directory:organization", [location.organization_id], ""),
+        "organization": ("pages:organization", [location.organization_id], ""),
         "search": ("directory:search", [], "?q=rumah+selamat"),
         "home": ("directory:home", [], ""),
     }

@@ -23,9 +23,10 @@ from santuni.cases.models import Attachment, Case, CaseNote, Consent, Referral, 
 from santuni.cases.models import Client as Person
 from santuni.cases.services import TRANSITIONS
 from santuni.cases.tests.factories import MYKAD, jkm_service, make_case, make_referral
-from santuni.directory.models import CboProfile, ListingChange, Service
+from santuni.directory.models import CboProfile, Service
 from santuni.directory.tests.factories import ServiceFactory, mukim, term
 from santuni.geo.models import District, State
+from santuni.listings.models import ListingChange
 from santuni.reports.models import AidStatistic, Booklet
 from santuni.search.models import SynonymFamily
 from santuni.training.models import Attendance, AttendeeRole
@@ -425,10 +426,10 @@ def listing_fields():
 def test_listing_form(client, personas, listing, on_commit_at_once):
     sign_in(client, personas.cbo_head)
     if listing == "profile":
-        url = reverse("directory:profile_edit")
+        url = reverse("listings:profile_edit")
     else:
         service = ServiceFactory(organization=personas.cbo.organization)
-        url = reverse("directory:service_edit", args=[service.pk])
+        url = reverse("listings:service_edit", args=[service.pk])
 
     @PAGE
     @given(form_data(listing_fields()))
@@ -454,11 +455,11 @@ def test_listing_form(client, personas, listing, on_commit_at_once):
 def test_return_form(client, personas, on_commit_at_once):
     sign_in(client, personas.cbo_head)
     client.post(
-        reverse("directory:profile_edit"), {"email": "baru@example.invalid", "member_count": "3"}
+        reverse("listings:profile_edit"), {"email": "baru@example.invalid", "member_count": "3"}
     )
     change = ListingChange.objects.get()
     sign_in(client, personas.district_officer)
-    url = reverse("directory:review", args=[change.pk])
+    url = reverse("listings:review", args=[change.pk])
     fields = {"decision": one_of("approve", "return", ""), "note": any_text()}
 
     @PAGE
@@ -686,8 +687,8 @@ FUZZED = {
     "santuni.aid.forms.HouseholdForm": "forms.test_household_and_person_forms",
     "santuni.aid.forms.PersonForm": "forms.test_household_and_person_forms",
     "santuni.directory.forms.SearchForm": "forms.test_search_form",
-    "santuni.directory.listing.ListingForm": "forms.test_listing_form",
-    "santuni.directory.views.ReturnForm": "forms.test_return_form",
+    "santuni.listings.editable.ListingForm": "forms.test_listing_form",
+    "santuni.listings.views.ReturnForm": "forms.test_return_form",
     "santuni.reports.booklet_views.BookletForm": "forms.test_booklet_form",
     "santuni.reports.views.ScopeForm": "forms.test_scope_form",
     "santuni.reports.admin.ImportForm": "forms.test_import_form",

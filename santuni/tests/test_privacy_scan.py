@@ -271,7 +271,7 @@ def the_flow(browser: Browser, personas) -> dict:
     for found_service in Service.objects.all():
         b.get(reverse("directory:service", args=[found_service.pk]))
     for organization in Organization.objects.all():
-        b.get(reverse("directory:organization", args=[organization.pk]))
+        b.get(reverse("pages:organization", args=[organization.pk]))
     for endpoint in ("services", "organizations", "service_at_locations", "taxonomy_terms"):
         b.get(f"/api/hsds/{endpoint}?per_page=100")
     for found_service in Service.objects.all():

@@ -3,8 +3,8 @@
 import pytest
 from django.db.models.functions import Length
 
+from santuni.demo.directory import demo_data_load
 from santuni.directory.models import Service
-from santuni.directory.services import demo_data_load
 from tools.pageweight import BUDGET_BYTES, measure
 
 pytestmark = pytest.mark.django_db

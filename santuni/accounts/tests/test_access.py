@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from santuni.accounts.tests.personas import PERSONAS, sign_in
-from santuni.directory.models import ListingChange
-from santuni.directory.services import listing_change_submit
 from santuni.directory.tests.factories import ServiceFactory
+from santuni.listings.models import ListingChange
+from santuni.listings.services import listing_change_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def world(personas):
 def pages(world):
     personas, service, change = world
     return [
-        ("accounts:home", [], ALL_ROLES),
+        ("pages:home", [], ALL_ROLES),
         (
             "accounts:people",
             [],
@@ -50,28 +50,28 @@ def pages(world):
         ),
         ("accounts:audit", [], only("ministry_admin")),
         ("accounts:recovery_codes", [], ALL_ROLES),
-        ("directory:my_cbo", [], only("cbo_head", "other_cbo_head")),
-        ("directory:profile_edit", [], only("cbo_head", "other_cbo_head")),
+        ("listings:my_cbo", [], only("cbo_head", "other_cbo_head")),
+        ("listings:profile_edit", [], only("cbo_head", "other_cbo_head")),
         # Another CBO's service is not found for a head: its id tells them nothing.
-        ("directory:service_edit", [service.pk], only("cbo_head", other_cbo_head=404)),
-        ("directory:review_queue", [], only("district_officer", "other_district_officer")),
-        ("directory:review", [change.pk], only("district_officer", other_district_officer=404)),
-        ("directory:unverified", [], only("district_officer", "other_district_officer")),
+        ("listings:service_edit", [service.pk], only("cbo_head", other_cbo_head=404)),
+        ("listings:review_queue", [], only("district_officer", "other_district_officer")),
+        ("listings:review", [change.pk], only("district_officer", other_district_officer=404)),
+        ("listings:unverified", [], only("district_officer", "other_district_officer")),
         ("admin:index", [], only("ministry_admin", outsider=DENIED)),
     ]
 
 
 PAGE_NAMES = [
-    "accounts:home",
+    "pages:home",
     "accounts:people",
     "accounts:audit",
     "accounts:recovery_codes",
-    "directory:my_cbo",
-    "directory:profile_edit",
-    "directory:service_edit",
-    "directory:review_queue",
-    "directory:review",
-    "directory:unverified",
+    "listings:my_cbo",
+    "listings:profile_edit",
+    "listings:service_edit",
+    "listings:review_queue",
+    "listings:review",
+    "listings:unverified",
     "admin:index",
 ]
 
@@ -102,13 +102,13 @@ def test_posts_are_refused_to_other_roles(client, world):
     sign_in(client, personas.cbo_head)
     assert (
         client.post(
-            reverse("directory:review", args=[change.pk]), {"decision": "approve"}
+            reverse("listings:review", args=[change.pk]), {"decision": "approve"}
         ).status_code
         == 403
     )
     assert (
         client.post(
-            reverse("directory:verify_listing", args=["cbo", personas.cbo.organization.pk])
+            reverse("listings:verify_listing", args=["cbo", personas.cbo.organization.pk])
         ).status_code
         == 403
     )
@@ -117,13 +117,13 @@ def test_posts_are_refused_to_other_roles(client, world):
     sign_in(client, personas.other_district_officer)
     assert (
         client.post(
-            reverse("directory:review", args=[change.pk]), {"decision": "approve"}
+            reverse("listings:review", args=[change.pk]), {"decision": "approve"}
         ).status_code
         == 404
     )
     assert (
         client.post(
-            reverse("directory:verify_listing", args=["cbo", personas.cbo.organization.pk])
+            reverse("listings:verify_listing", args=["cbo", personas.cbo.organization.pk])
         ).status_code
         == 404
     )
@@ -134,14 +134,14 @@ def test_posts_are_refused_to_other_roles(client, world):
 def test_roles_needing_two_factor_are_sent_to_set_it_up(client, personas):
     personas.district_officer.device.delete()
     client.force_login(personas.district_officer.user)
-    response = client.get(reverse("directory:review_queue"))
+    response = client.get(reverse("listings:review_queue"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:two_factor_setup"))
 
 
 def test_cbo_heads_may_work_without_two_factor(client, personas):
     client.force_login(personas.cbo_head.user)
-    assert client.get(reverse("directory:my_cbo")).status_code == 200
+    assert client.get(reverse("listings:my_cbo")).status_code == 200
 
 
 def test_a_removed_role_opens_nothing(client, personas):
@@ -151,6 +151,6 @@ def test_a_removed_role_opens_nothing(client, personas):
     sign_in(client, personas.cbo_head)
     membership.revoked_at = timezone.now()
     membership.save()
-    refused = client.get(reverse("directory:my_cbo"))
+    refused = client.get(reverse("listings:my_cbo"))
     assert refused.status_code == 403
     assert "Halaman ini bukan untuk peranan anda" in refused.content.decode()

@@ -82,7 +82,7 @@ def test_a_district_officer_invites_a_cbo_head_who_sets_a_password(client, perso
     assert membership.district == personas.district
     assert membership.user.password.startswith("md5$") or membership.user.has_usable_password()
     # Signed in and working at once: a CBO head needs no second factor.
-    assert client.get(reverse("directory:my_cbo")).status_code == 200
+    assert client.get(reverse("listings:my_cbo")).status_code == 200
     # The link works once.
     client.post(reverse("accounts:sign_out"))
     again = client.get(client.get(link.split("8000", 1)[-1])["Location"])

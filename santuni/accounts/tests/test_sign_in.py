@@ -24,12 +24,12 @@ def post_sign_in(client, persona, password=PASSWORD, next_url=""):
 
 
 def signed_in(client) -> bool:
-    return client.get(reverse("accounts:home")).status_code == 200
+    return client.get(reverse("pages:home")).status_code == 200
 
 
 def test_a_cbo_head_signs_in_with_email_and_password(client, personas):
-    response = post_sign_in(client, personas.cbo_head, next_url=reverse("directory:my_cbo"))
-    assert response.status_code == 302 and response["Location"] == reverse("directory:my_cbo")
+    response = post_sign_in(client, personas.cbo_head, next_url=reverse("listings:my_cbo"))
+    assert response.status_code == 302 and response["Location"] == reverse("listings:my_cbo")
     assert signed_in(client)
 
 
@@ -48,7 +48,7 @@ def test_a_wrong_password_says_so_without_telling_which_part(client, personas):
 
 def test_an_officer_needs_the_code_after_the_password(client, personas):
     officer = personas.district_officer
-    response = post_sign_in(client, officer, next_url=reverse("directory:review_queue"))
+    response = post_sign_in(client, officer, next_url=reverse("listings:review_queue"))
     assert response["Location"].startswith(reverse("accounts:sign_in_code"))
     # Not signed in between the two steps.
     assert not signed_in(client)
@@ -57,8 +57,8 @@ def test_an_officer_needs_the_code_after_the_password(client, personas):
     # django-otp slows repeated wrong codes down; a right one after the wait works.
     TOTPDevice.objects.filter(pk=officer.device.pk).update(throttling_failure_count=0)
     done = client.post(response["Location"], {"code": officer.code()})
-    assert done.status_code == 302 and done["Location"] == reverse("directory:review_queue")
-    assert client.get(reverse("directory:review_queue")).status_code == 200
+    assert done.status_code == 302 and done["Location"] == reverse("listings:review_queue")
+    assert client.get(reverse("listings:review_queue")).status_code == 200
 
 
 def test_the_code_step_expires(client, personas):
@@ -146,11 +146,11 @@ def test_a_user_with_several_roles_picks_one(client, personas):
     )
     response = post_sign_in(client, personas.cbo_head)
     assert response["Location"].startswith(reverse("accounts:choose_role"))
-    assert client.get(reverse("directory:my_cbo"))["Location"].startswith(
+    assert client.get(reverse("listings:my_cbo"))["Location"].startswith(
         reverse("accounts:choose_role")
     )
     client.post(reverse("accounts:choose_role"), {"membership": personas.cbo_head.membership.pk})
-    assert client.get(reverse("directory:my_cbo")).status_code == 200
+    assert client.get(reverse("listings:my_cbo")).status_code == 200
 
 
 def test_a_ministry_admin_signed_out_lands_on_the_admin_page_after_signing_in(client, personas):

@@ -15,7 +15,7 @@ from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import sign_in
 from santuni.aid.models import PovertyLine, Scheme, SchemeVersion
 from santuni.cases.models import Case, Client, Referral
-from santuni.directory.services import demo_data_load
+from santuni.demo.directory import demo_data_load
 from santuni.geo.models import District
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from santuni.api.schemas import faults
+from santuni.demo.directory import demo_data_load
 from santuni.directory import models as m
 from santuni.directory.selectors import SearchQuery, services_search
-from santuni.directory.services import demo_data_load
 from santuni.directory.tests.factories import ServiceFactory
 from santuni.geo.models import District, Mukim
 

@@ -8,8 +8,9 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
+from santuni.demo.directory import demo_data_load
 from santuni.directory import models as m
-from santuni.directory.services import demo_data_load
+from santuni.demo.directory import demo_data_load
 from santuni.directory.tests.factories import LocationFactory, OrganizationFactory, ServiceFactory
 
 LISTS = [

@@ -192,7 +192,7 @@ def test_cbos_are_listed_under_their_mukim_with_a_qr_code_to_their_page(demo):
     texts = demo["ms_text"]
     organization = demo["cbo"]
     page = page_of(texts, organization.name, start=page_of(texts, "Mukim Ampangan", start=5))
-    url = f"{BASE_URL}{reverse('directory:organization', args=[organization.pk])}"
+    url = f"{BASE_URL}{reverse('pages:organization', args=[organization.pk])}"
     assert url in qr_codes(demo["ms"], page)
     assert "(Contoh)" in organization.name and "Contoh" in texts[page - 1]
 
@@ -266,7 +266,7 @@ def test_the_english_booklet_is_in_english_with_english_links(demo):
     assert "(Contoh)" not in whole
     organization = demo["cbo"]
     page = page_of(texts, organization.name_en or organization.name, start=5)
-    url = f"{BASE_URL}/en{reverse('directory:organization', args=[organization.pk])}"
+    url = f"{BASE_URL}/en{reverse('pages:organization', args=[organization.pk])}"
     assert url in qr_codes(demo["en"], page)
 
 

@@ -377,7 +377,7 @@ def test_seremban_cbo_activity(world):
 def test_seremban_unverified_listings(world):
     table = build("unverified", seremban_scope())
     assert table.rows == [["Seremban", 2, 1]]
-    assert table.more[0] == reverse("directory:unverified")
+    assert table.more[0] == reverse("listings:unverified")
 
 
 def test_seremban_coverage_puts_gaps_first(world):
@@ -633,7 +633,7 @@ def test_the_district_page_charts_tables_links_and_exports(client, world):
     assert '<th scope="col">' in body and '<th scope="row">' in body
     # The overdue list links to the referral; the unverified count to the officer's list.
     assert reverse("cases:referral", args=[world.refs["a2"].pk]) in body
-    assert reverse("directory:unverified") in body
+    assert reverse("listings:unverified") in body
     # The gap is marked in the coverage table; the printed directory is one tap away.
     assert "<mark>Ampangan</mark>" in body
     assert reverse("reports:booklet") in body
@@ -646,7 +646,7 @@ def test_the_ministry_page_has_no_district_officer_links(client, world):
     body = page(client, world.p.ministry_admin).content.decode()
     assert world.refs["a2"].reference in body  # on the national overdue list
     assert reverse("cases:referral", args=[world.refs["a2"].pk]) not in body
-    assert reverse("directory:unverified") not in body
+    assert reverse("listings:unverified") not in body
     assert "<h1>" + malay("Dashboard: %(place)s") % {"place": "Malaysia"} + "</h1>" in body
     # Every state and district is in the filter.
     assert '<option value="MY-04">Melaka</option>' in body

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from santuni.accounts.models import AuditEntry
+from santuni.demo.training import training_demo_load
 from santuni.directory.tests.factories import CboProfileFactory, seremban
 from santuni.directory.tests.pages import html_of
 from santuni.training.models import Attendance, Event, Programme
-from santuni.training.services import training_demo_load
 
 from .factories import AttendanceFactory, EventFactory, ProgrammeFactory
 
@@ -54,13 +54,13 @@ def test_reloading_the_demo_changes_nothing(demo):
 def test_the_demo_cbos_page_shows_the_launch_to_the_public_without_names(client, demo):
     # A member, not the head: a consenting head's name is on the profile anyway.
     attendance = Attendance.objects.filter(event__name=LAUNCH).exclude(role="head").first()
-    html = html_of(client.get(reverse("directory:organization", args=[attendance.organization_id])))
+    html = html_of(client.get(reverse("pages:organization", args=[attendance.organization_id])))
     assert LAUNCH in html and "Contoh" in html  # labelled as sample
     assert attendance.name not in html
 
 
 def test_the_training_demo_needs_the_directory_demo_first():
-    from santuni.directory.services import DemoDataError
+    from santuni.demo.directory import DemoDataError
 
     with pytest.raises(DemoDataError, match="load the directory's demo data first"):
         training_demo_load()

@@ -45,7 +45,7 @@ def history(personas):
 
 
 def cbo_page(client, organization, prefix=""):
-    response = client.get(f"{prefix}{reverse('directory:organization', args=[organization.pk])}")
+    response = client.get(f"{prefix}{reverse('pages:organization', args=[organization.pk])}")
     assert response.status_code == 200
     return response, html_of(response)
 
@@ -113,8 +113,8 @@ def test_an_organisation_that_is_not_a_cbo_has_no_training_section(client, perso
 
 def test_the_heads_own_page_links_to_the_history(client, personas, history):
     sign_in(client, personas.cbo_head)
-    html = html_of(client.get("/en" + reverse("directory:my_cbo")))
-    assert f"{reverse('directory:organization', args=[history.pk])}#latihan" in html
+    html = html_of(client.get("/en" + reverse("listings:my_cbo")))
+    assert f"{reverse('pages:organization', args=[history.pk])}#latihan" in html
 
 
 @pytest.mark.parametrize("persona", [None, "district_officer"])

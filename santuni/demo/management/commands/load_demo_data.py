@@ -4,9 +4,9 @@ demo capacity-building events."""
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from santuni.demo.directory import DemoDataError, demo_data_load
+from santuni.demo.training import training_demo_load
 from santuni.directory.models import Organization
-from santuni.directory.services import DemoDataError, demo_data_load
-from santuni.training.services import training_demo_load
 
 
 class Command(BaseCommand):

@@ -1,29 +1,20 @@
-"""Domain operations that write directory data."""
+"""The Negeri Sembilan demo directory: real public bodies, fictional sample CBOs."""
 
 import json
 import uuid
 from datetime import date, time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from santuni.accounts import audit
-from santuni.accounts.models import Role
-from santuni.geo.models import District, Mukim
-from santuni.search.index import index_services
-
-from . import listing as listing_fields
-from . import notify
-from .models import (
+from santuni.directory.models import (
     Address,
     Attribute,
     CboProfile,
     Language,
-    ListingChange,
     Location,
     Organization,
     Phone,
@@ -35,8 +26,10 @@ from .models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from santuni.geo.models import District, Mukim
+from santuni.search.index import index_services
 
-DEMO_DATA = Path(__file__).resolve().parent / "demo" / "negeri_sembilan.json"
+DEMO_DATA = Path(__file__).resolve().parent / "data" / "negeri_sembilan.json"
 # Demo records get ids derived from their keys, so reloading updates them in place and
 # their links (and later their QR codes) stay the same.
 DEMO_NAMESPACE = uuid.UUID("5b1e2c9a-3d0f-4f6e-9a51-7c2d8e4b6a10")
@@ -47,15 +40,14 @@ class DemoDataError(ValueError):
     pass
 
 
-class ListingChangeClosed(Exception):
-    """The change was already verified, returned or replaced (by another tab or officer)."""
-
-
-def _demo_id(*parts: str) -> uuid.UUID:
+def demo_id(*parts: str) -> uuid.UUID:
+    """A demo record's id, from its kind and key: the same on every load, in every app's
+    demo data (the training events name the directory's CBOs by their keys)."""
     return uuid.uuid5(DEMO_NAMESPACE, "/".join(parts))
 
 
-def _bilingual(row: dict[str, Any], *fields: str) -> dict[str, str]:
+def bilingual(row: dict[str, Any], *fields: str) -> dict[str, str]:
+    """The Malay and English values of each field (`name`, `name_en`), empty when absent."""
     values = {}
     for field in fields:
         values[field] = row.get(field) or ""
@@ -99,7 +91,7 @@ def _schedules(rows: list[dict[str, Any]], **owner) -> list[Schedule]:
             byday=row["byday"],
             opens_at=time.fromisoformat(row["opens_at"]),
             closes_at=time.fromisoformat(row["closes_at"]),
-            **_bilingual(row, "description"),
+            **bilingual(row, "description"),
         )
         for row in rows
     ]
@@ -111,7 +103,7 @@ def _phones(rows: list[dict[str, Any]], **owner) -> list[Phone]:
             **owner,
             number=row["number"],
             type=row.get("type") or Phone.PhoneType.VOICE,
-            **_bilingual(row, "description"),
+            **bilingual(row, "description"),
         )
         for row in rows
     ]
@@ -134,9 +126,9 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
     for org_row in data["organizations"]:
         key = org_row["key"]
         org, _ = Organization.objects.update_or_create(
-            id=_demo_id("organization", key),
+            id=demo_id("organization", key),
             defaults={
-                **_bilingual(org_row, "name", "description"),
+                **bilingual(org_row, "name", "description"),
                 "email": org_row.get("email") or "",
                 "website": org_row.get("website") or "",
                 "is_sample": bool(org_row.get("sample")),
@@ -176,12 +168,12 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
         for loc_row in org_row.get("locations", []):
             district = places.district(loc_row.get("district"))
             location = Location.objects.create(
-                id=_demo_id("location", key, loc_row["key"]),
+                id=demo_id("location", key, loc_row["key"]),
                 organization=org,
                 is_confidential=bool(loc_row.get("confidential")),
                 latitude=loc_row.get("latitude"),
                 longitude=loc_row.get("longitude"),
-                **_bilingual(loc_row, "name"),
+                **bilingual(loc_row, "name"),
             )
             Address.objects.create(
                 location=location,
@@ -203,7 +195,7 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
 
         for index, svc_row in enumerate(org_row.get("services", [])):
             service = Service.objects.create(
-                id=_demo_id("service", key, str(index), slugify(svc_row["name"])),
+                id=demo_id("service", key, str(index), slugify(svc_row["name"])),
                 organization=org,
                 status=svc_row.get("status") or Service.Status.ACTIVE,
                 url=svc_row.get("url") or "",
@@ -213,7 +205,7 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
                 assured_date=date.fromisoformat(svc_row["assured_date"])
                 if svc_row.get("assured_date")
                 else None,
-                **_bilingual(
+                **bilingual(
                     svc_row,
                     "name",
                     "description",
@@ -239,7 +231,7 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
             Phone.objects.bulk_create(_phones(svc_row.get("phones", []), service=service))
             Schedule.objects.bulk_create(_schedules(svc_row.get("schedules", []), service=service))
             RequiredDocument.objects.bulk_create(
-                RequiredDocument(service=service, **_bilingual(doc, "document"))
+                RequiredDocument(service=service, **bilingual(doc, "document"))
                 for doc in svc_row.get("required_documents", [])
             )
             Language.objects.bulk_create(
@@ -268,144 +260,3 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
         changes=counts,
     )
     return counts
-
-
-# --- self-service: CBO heads edit, district officers verify --------------------------------
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _is_head_of(actor, organization: Organization) -> bool:
-    return actor.role == Role.CBO_HEAD and actor.organization_id == organization.pk
-
-
-def _is_officer_for(actor, district_id) -> bool:
-    return actor.role == Role.DISTRICT_OFFICER and actor.district_id == district_id
-
-
-def _listing_of(change: ListingChange):
-    return change.service or change.organization
-
-
-class Submission(NamedTuple):
-    change: ListingChange | None  # the change now waiting, if any
-    made: bool  # this edit made it
-    hidden: bool  # this edit hid personal data at once (withdrawn consent)
-
-
-@transaction.atomic
-def listing_change_submit(
-    *, actor, organization: Organization, service: Service | None = None, values: dict
-) -> Submission:
-    """A CBO head's edit. What the public sees waits for a district officer; what only hides
-    personal data (withdrawn consent) applies at once."""
-    _require(_is_head_of(actor, organization))
-    _require(service is None or service.organization_id == organization.pk)
-    listing = service or organization
-    current = listing_fields.current_values(listing)
-    changed = {k: v for k, v in values.items() if k in current and v != current[k]}
-    fields = {f.name: f for f in listing_fields.fields_for(listing)}
-    at_once = {k: v for k, v in changed.items() if fields[k].hides_when_off and not v}
-    if at_once:
-        listing_fields.apply_values(listing, at_once)
-        audit.record(
-            actor=actor,
-            action="listing.consent_withdrawn",
-            obj=listing,
-            changes=audit.diff(current, at_once),
-        )
-    waiting = {k: v for k, v in changed.items() if k not in at_once}
-    pending = ListingChange.objects.select_for_update().filter(
-        organization=organization, service=service, status=ListingChange.Status.PENDING
-    )
-    if not waiting:
-        return Submission(pending.first(), False, bool(at_once))
-    pending.update(status=ListingChange.Status.REPLACED)
-    change = ListingChange.objects.create(
-        organization=organization,
-        service=service,
-        district_id=organization.cbo.district_id,
-        previous={k: current[k] for k in waiting},
-        proposed=waiting,
-        submitted_by=actor,
-    )
-    audit.record(
-        actor=actor,
-        action="listing_change.submitted",
-        obj=change,
-        changes=audit.diff(current, waiting),
-    )
-    transaction.on_commit(lambda: notify.change_submitted(change))
-    return Submission(change, True, bool(at_once))
-
-
-def _verified(listing, actor, today) -> dict:
-    """Marks the listing checked today; returns the audit change."""
-    if isinstance(listing, Service):
-        before = {"assured_date": listing.assured_date, "assurer_email": listing.assurer_email}
-        listing.assured_date = today
-        listing.assurer_email = actor.user.email
-        listing.last_modified = timezone.now()
-        listing.save(update_fields=["assured_date", "assurer_email", "last_modified"])
-        return audit.diff(before, {"assured_date": today, "assurer_email": actor.user.email})
-    cbo = listing.cbo
-    before = {"assured_date": cbo.assured_date}
-    cbo.assured_date = today
-    cbo.save(update_fields=["assured_date"])
-    return audit.diff(before, {"assured_date": today})
-
-
-@transaction.atomic
-def listing_change_approve(*, actor, change: ListingChange) -> None:
-    change = ListingChange.objects.select_for_update().get(pk=change.pk)
-    _require(_is_officer_for(actor, change.district_id))
-    if change.status != ListingChange.Status.PENDING:
-        raise ListingChangeClosed
-    listing = _listing_of(change)
-    before = listing_fields.current_values(listing)
-    listing_fields.apply_values(listing, change.proposed)
-    today = timezone.localdate()
-    verified = _verified(listing, actor, today)
-    change.status = ListingChange.Status.APPROVED
-    change.reviewed_by = actor
-    change.reviewed_at = timezone.now()
-    change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    audit.record(
-        actor=actor,
-        action="listing_change.approved",
-        obj=listing,
-        changes={**audit.diff(before, change.proposed), **verified, "change": change.pk},
-    )
-    if change.service_id:
-        index_services([change.service_id])
-    else:
-        index_services(change.organization.services.values_list("pk", flat=True))
-    transaction.on_commit(lambda: notify.change_reviewed(change))
-
-
-@transaction.atomic
-def listing_change_return(*, actor, change: ListingChange, note: str) -> None:
-    change = ListingChange.objects.select_for_update().get(pk=change.pk)
-    _require(_is_officer_for(actor, change.district_id))
-    if change.status != ListingChange.Status.PENDING:
-        raise ListingChangeClosed
-    change.status = ListingChange.Status.REJECTED
-    change.reviewed_by = actor
-    change.reviewed_at = timezone.now()
-    change.review_note = note
-    change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    audit.record(actor=actor, action="listing_change.returned", obj=change, changes={"note": note})
-    transaction.on_commit(lambda: notify.change_reviewed(change))
-
-
-@transaction.atomic
-def listing_verify(*, actor, listing: Organization | Service) -> None:
-    """A district officer confirms a listing is still right, unchanged."""
-    organization = listing.organization if isinstance(listing, Service) else listing
-    cbo = getattr(organization, "cbo", None)
-    _require(cbo is not None and _is_officer_for(actor, cbo.district_id))
-    changes = _verified(listing, actor, timezone.localdate())
-    audit.record(actor=actor, action="listing.verified", obj=listing, changes=changes)

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from santuni.demo.directory import demo_data_load
 from santuni.directory.models import (
     Attribute,
     CboProfile,
@@ -15,7 +16,6 @@ from santuni.directory.models import (
     Service,
     TaxonomyTerm,
 )
-from santuni.directory.services import demo_data_load
 from santuni.geo.models import Mukim
 
 pytestmark = pytest.mark.django_db

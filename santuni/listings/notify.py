@@ -20,20 +20,20 @@ def change_submitted(change) -> None:
         user__is_active=True,
     ).values_list("user__email", flat=True)
     send_bilingual(
-        "directory/email/change_submitted",
-        {"listing": str(change), "link": _url("directory:review", change.pk)},
+        "listings/email/change_submitted",
+        {"listing": str(change), "link": _url("listings:review", change.pk)},
         sorted(set(officers)),
     )
 
 
 def change_reviewed(change) -> None:
     send_bilingual(
-        "directory/email/change_reviewed",
+        "listings/email/change_reviewed",
         {
             "listing": str(change),
             "approved": change.status == change.Status.APPROVED,
             "note": change.review_note,
-            "link": _url("directory:my_cbo"),
+            "link": _url("listings:my_cbo"),
         },
         [change.submitted_by.user.email],
     )

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from santuni.lib.phones import normalise_phone
-
-from .models import Organization, Phone, Service
+from santuni.directory.models import Organization, Phone, Service
+from santuni.lib.forms import PhoneField
 
 
 @dataclass(frozen=True)
@@ -120,22 +119,6 @@ def _set_phone(listing, number: str) -> None:
         owner = {"service": listing} if isinstance(listing, Service) else {}
         organization = listing.organization if isinstance(listing, Service) else listing
         Phone.objects.create(organization=organization, number=number, **owner)
-
-
-class PhoneField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return ""
-        try:
-            return normalise_phone(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _(
-                    "This is not a Malaysian phone number. "
-                    "Write it like 06-763 1234 or 012-345 6789."
-                )
-            ) from None
 
 
 def _form_field(field: Field) -> forms.Field:
