@@ -10,7 +10,6 @@ from django.core.management import call_command
 
 from santuni.demo.directory import demo_data_load
 from santuni.directory import models as m
-from santuni.demo.directory import demo_data_load
 from santuni.directory.tests.factories import LocationFactory, OrganizationFactory, ServiceFactory
 
 LISTS = [
