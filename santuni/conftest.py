@@ -79,7 +79,7 @@ def on_commit_at_once(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def audit_checkpoint_apart(settings, monkeypatch, tmp_path_factory):
-    """Each test's audit checkpoint (santuni.accounts.audit) in a folder of its own, for the
+    """Each test's audit checkpoint (santuni.audit.trail) in a folder of its own, for the
     commands it runs here and in other processes: never the project's var/, never another
     test's trail."""
     path = str(tmp_path_factory.mktemp("audit") / "checkpoint.json")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "santuni.geo",
+    "santuni.audit",
     "santuni.directory",
     "santuni.api",
     "santuni.search",

@@ -21,8 +21,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from santuni.audit.models import AuditEntry
+
 from .admin_site import Audited
-from .models import AuditEntry, Invitation, Membership
+from .models import Invitation, Membership
 
 __all__ = ["ReadOnlyInline"]
 

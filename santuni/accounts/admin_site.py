@@ -9,9 +9,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from santuni.audit import trail
 from santuni.lib.redirects import safe_next
 
-from . import audit
 from .access import active_membership
 from .models import Role
 
@@ -20,7 +20,7 @@ class Audited:
     """Admin writes leave an audit row: who, acting as what, which fields."""
 
     def record_audit(self, request, action: str, obj, changes=None) -> None:
-        audit.record(
+        trail.record(
             actor=active_membership(request),
             user=request.user,
             action=action,

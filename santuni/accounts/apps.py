@@ -6,14 +6,12 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     default = True
     name = "santuni.accounts"
-    verbose_name = _("Accounts and audit trail")
+    verbose_name = _("Accounts")
 
     def ready(self):
         from django.db.backends.signals import connection_created
 
         from santuni.lib.files import sqlite_owner_only
-
-        from . import checks  # noqa: F401  (registers the deploy check)
 
         # The database file is the owner's only, also one made readable before (lib.files).
         connection_created.connect(sqlite_owner_only, dispatch_uid="santuni.sqlite_owner_only")

@@ -2,7 +2,9 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import INVITES, AuditEntry, Invitation, Membership, Role
+from santuni.audit.models import AuditEntry
+
+from .models import INVITES, Invitation, Membership, Role
 
 
 def _scope_filter(actor: Membership) -> Q:

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from santuni.audit import trail
 from santuni.directory.models import Organization
 from santuni.geo.models import District, State
 from santuni.lib.mail import send_bilingual
 from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 
-from . import audit
 from .models import CBO_ROLES, INVITES, Invitation, Membership, Role
 
 RECOVERY_CODES = 10
@@ -142,7 +142,7 @@ def invitation_send(
         created_at=now,
         expires_at=now + timedelta(days=settings.SANTUNI["INVITATION_DAYS"]),
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action="invitation.sent",
         obj=invitation,
@@ -219,7 +219,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
         user = User(username=invitation.email, email=invitation.email, first_name=name.strip())
         user.set_password(password)
         user.save()
-        audit.record(
+        trail.record(
             actor=None,
             user=user,
             action="user.created",
@@ -238,7 +238,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    audit.record(
+    trail.record(
         actor=membership,
         action="membership.created",
         obj=membership,
@@ -262,7 +262,7 @@ def membership_revoke(*, actor: Membership, membership: Membership) -> None:
     if membership.revoked_at is None:
         membership.revoked_at = timezone.now()
         membership.save(update_fields=["revoked_at"])
-        audit.record(
+        trail.record(
             actor=actor,
             action="membership.revoked",
             obj=membership,
@@ -279,7 +279,7 @@ def invitation_cancel(*, actor: Membership, invitation: Invitation) -> None:
     if invitation.is_open():
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
-        audit.record(actor=actor, action="invitation.cancelled", obj=invitation)
+        trail.record(actor=actor, action="invitation.cancelled", obj=invitation)
 
 
 def totp_device_for_setup(user) -> TOTPDevice:
@@ -299,14 +299,14 @@ def two_factor_enable(*, user, device: TOTPDevice, code: str) -> list[str] | Non
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    audit.record(actor=None, user=user, action="two_factor.enabled", obj=user)
+    trail.record(actor=None, user=user, action="two_factor.enabled", obj=user)
     return codes
 
 
 @transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     codes = _new_recovery_codes(user)
-    audit.record(actor=None, user=user, action="two_factor.recovery_codes_renewed", obj=user)
+    trail.record(actor=None, user=user, action="two_factor.recovery_codes_renewed", obj=user)
     return codes
 
 
@@ -321,7 +321,7 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 def sign_in_recorded(*, user) -> None:
-    audit.record(actor=None, user=user, action="user.signed_in", obj=user)
+    trail.record(actor=None, user=user, action="user.signed_in", obj=user)
 
 
 @transaction.atomic
@@ -330,4 +330,4 @@ def password_reset_done(*, user) -> None:
     from axes.utils import reset
 
     reset(username=user.username)
-    audit.record(actor=None, user=user, action="user.password_reset", obj=user)
+    trail.record(actor=None, user=user, action="user.password_reset", obj=user)

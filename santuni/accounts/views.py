@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
+from santuni.audit.models import AuditEntry
 from santuni.lib.forms import posted
 from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 from santuni.lib.redirects import current_path, safe_next
@@ -46,7 +47,7 @@ from .forms import (
     ReauthenticateForm,
     SignInForm,
 )
-from .models import MANAGERS, AuditEntry, Invitation, Membership, Role
+from .models import MANAGERS, Invitation, Membership, Role
 
 PENDING_SESSION_KEY = "santuni_pending_sign_in"
 INVITATION_SESSION_KEY = "santuni_invitation"

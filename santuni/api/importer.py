@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from santuni.accounts import audit
+from santuni.audit import trail
 from santuni.directory.models import (
     Attribute,
     CboProfile,
@@ -194,7 +194,7 @@ class Importer:
                 if self.failed:
                     raise _RollBack
                 # One row for the whole import: the files and the counts, in its transaction.
-                audit.record(
+                trail.record(
                     actor=None,
                     action="hsds.imported",
                     object_type="hsds.import",

@@ -18,8 +18,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from santuni.accounts import audit
 from santuni.accounts.models import Membership, Role
+from santuni.audit import trail
 from santuni.directory.models import CboProfile, Service, TaxonomyTerm
 from santuni.geo.models import Mukim
 from santuni.lib import crypto
@@ -197,7 +197,7 @@ def _case_create(actor, client, consent, category, urgency, situation, submissio
         opened_by=actor,
         submission_key=submission_key,
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action="case.created",
         obj=case,
@@ -231,7 +231,7 @@ def case_note_add(
     note = CaseNote.objects.create(
         case=case, text=text, author=actor, submission_key=submission_key
     )
-    audit.record(actor=actor, action="case.note_added", obj=case, changes={"note": note.pk})
+    trail.record(actor=actor, action="case.note_added", obj=case, changes={"note": note.pk})
     return note
 
 
@@ -263,7 +263,7 @@ def attachment_add(*, actor: Membership, case_id, upload: UploadedFile) -> Attac
         size=upload.size,
         uploaded_by=actor,
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action="case.attachment_added",
         obj=case,
@@ -275,7 +275,7 @@ def attachment_add(*, actor: Membership, case_id, upload: UploadedFile) -> Attac
 def client_record_view(*, actor: Membership, case: Case, what: str = "case") -> None:
     """Every look at a person's record leaves a row in the audit trail."""
     with transaction.atomic():
-        audit.record(
+        trail.record(
             actor=actor,
             action="client.viewed",
             obj=case.client,
@@ -303,7 +303,7 @@ def _close(case: Case, actor: Membership, now: datetime) -> None:
     case.closed_at = now
     case.version += 1
     case.save(update_fields=["status", "closed_at", "version"])
-    audit.record(
+    trail.record(
         actor=actor, action="case.closed", obj=case, changes={"status": ["open", "closed"]}
     )
 
@@ -375,7 +375,7 @@ def client_export(*, actor: Membership, case_id) -> dict[str, Any]:
     case = case_for(actor, case_id)
     _require(actor.role == Role.CBO_HEAD)
     data = _client_data(case.client)
-    audit.record(actor=actor, action="client.exported", obj=case.client, changes={})
+    trail.record(actor=actor, action="client.exported", obj=case.client, changes={})
     return data
 
 
@@ -400,7 +400,7 @@ def consent_withdraw(*, actor: Membership, case_id) -> None:
     ):
         _close(open_case, actor, now)
     _anonymise(client, now)
-    audit.record(actor=actor, action="client.consent_withdrawn", obj=client, changes={})
+    trail.record(actor=actor, action="client.consent_withdrawn", obj=client, changes={})
 
 
 def _anonymise(client: Client, now: datetime) -> None:
@@ -448,7 +448,7 @@ def clients_anonymise_expired(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             client = Client.objects.select_for_update().get(pk=client_id)
             _anonymise(client, now)
-            audit.record(actor=None, action="client.anonymised", obj=client, changes={})
+            trail.record(actor=None, action="client.anonymised", obj=client, changes={})
         count += 1
     return count
 
@@ -560,7 +560,7 @@ def _move(
     ReferralEvent.objects.create(
         referral=referral, actor=actor, status=target, reason=reason, note=note, at=now
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action=f"referral.{action}",
         obj=referral,
@@ -637,7 +637,7 @@ def _new_referral(
         **fields,
     )
     ReferralEvent.objects.create(referral=referral, actor=actor, status=S.DRAFT)
-    audit.record(
+    trail.record(
         actor=actor,
         action="referral.created",
         obj=referral,
@@ -893,7 +893,7 @@ def referrals_escalate(*, now: datetime | None = None) -> dict[str, int]:
                 ReferralEvent.objects.create(
                     referral=referral, status=referral.status, escalation=kind, at=now
                 )
-                audit.record(actor=None, action=f"referral.overdue_{kind}", obj=referral)
+                trail.record(actor=None, action=f"referral.overdue_{kind}", obj=referral)
                 notify.referral_event(
                     referral,
                     kind,

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from santuni.accounts import audit
+from santuni.audit import trail
 from santuni.directory.models import (
     Address,
     Attribute,
@@ -252,7 +252,7 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
             )
             counts["services"] += 1
     index_services(Service.objects.values_list("pk", flat=True))
-    audit.record(
+    trail.record(
         actor=None,
         action="directory.demo_loaded",
         object_type="directory.demo",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from santuni.accounts import audit
+from santuni.audit import trail
 from santuni.directory.models import Organization, Taxonomy, TaxonomyTerm
 from santuni.geo.models import District
 from santuni.training.models import Attendance, AttendeeRole, Event, Programme
@@ -80,7 +80,7 @@ def training_demo_load(*, path: Path = DEMO_EVENTS) -> dict[str, int]:
             Attendance.objects.bulk_create(rows)
             counts["events"] += 1
             counts["attendances"] += len(rows)
-    audit.record(
+    trail.record(
         actor=None,
         action="training.demo_loaded",
         object_type="training.demo",

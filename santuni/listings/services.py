@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from santuni.accounts import audit
 from santuni.accounts.models import Role
+from santuni.audit import trail
 from santuni.directory.models import Organization, Service
 from santuni.search.index import index_services
 
@@ -57,11 +57,11 @@ def listing_change_submit(
     at_once = {k: v for k, v in changed.items() if fields[k].hides_when_off and not v}
     if at_once:
         editable.apply_values(listing, at_once)
-        audit.record(
+        trail.record(
             actor=actor,
             action="listing.consent_withdrawn",
             obj=listing,
-            changes=audit.diff(current, at_once),
+            changes=trail.diff(current, at_once),
         )
     waiting = {k: v for k, v in changed.items() if k not in at_once}
     pending = ListingChange.objects.select_for_update().filter(
@@ -78,11 +78,11 @@ def listing_change_submit(
         proposed=waiting,
         submitted_by=actor,
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action="listing_change.submitted",
         obj=change,
-        changes=audit.diff(current, waiting),
+        changes=trail.diff(current, waiting),
     )
     transaction.on_commit(lambda: notify.change_submitted(change))
     return Submission(change, True, bool(at_once))
@@ -96,12 +96,12 @@ def _verified(listing, actor, today) -> dict:
         listing.assurer_email = actor.user.email
         listing.last_modified = timezone.now()
         listing.save(update_fields=["assured_date", "assurer_email", "last_modified"])
-        return audit.diff(before, {"assured_date": today, "assurer_email": actor.user.email})
+        return trail.diff(before, {"assured_date": today, "assurer_email": actor.user.email})
     cbo = listing.cbo
     before = {"assured_date": cbo.assured_date}
     cbo.assured_date = today
     cbo.save(update_fields=["assured_date"])
-    return audit.diff(before, {"assured_date": today})
+    return trail.diff(before, {"assured_date": today})
 
 
 @transaction.atomic
@@ -119,11 +119,11 @@ def listing_change_approve(*, actor, change: ListingChange) -> None:
     change.reviewed_by = actor
     change.reviewed_at = timezone.now()
     change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    audit.record(
+    trail.record(
         actor=actor,
         action="listing_change.approved",
         obj=listing,
-        changes={**audit.diff(before, change.proposed), **verified, "change": change.pk},
+        changes={**trail.diff(before, change.proposed), **verified, "change": change.pk},
     )
     if change.service_id:
         index_services([change.service_id])
@@ -143,7 +143,7 @@ def listing_change_return(*, actor, change: ListingChange, note: str) -> None:
     change.reviewed_at = timezone.now()
     change.review_note = note
     change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    audit.record(actor=actor, action="listing_change.returned", obj=change, changes={"note": note})
+    trail.record(actor=actor, action="listing_change.returned", obj=change, changes={"note": note})
     transaction.on_commit(lambda: notify.change_reviewed(change))
 
 
@@ -154,4 +154,4 @@ def listing_verify(*, actor, listing: Organization | Service) -> None:
     cbo = getattr(organization, "cbo", None)
     _require(cbo is not None and _is_officer_for(actor, cbo.district_id))
     changes = _verified(listing, actor, timezone.localdate())
-    audit.record(actor=actor, action="listing.verified", obj=listing, changes=changes)
+    trail.record(actor=actor, action="listing.verified", obj=listing, changes=changes)

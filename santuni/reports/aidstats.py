@@ -38,10 +38,10 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from santuni.accounts import audit
 from santuni.accounts.models import Membership
 from santuni.aid.models import Scheme
 from santuni.aid.rules import rm
+from santuni.audit import trail
 from santuni.geo.models import State
 from santuni.lib.i18n import in_language
 
@@ -479,7 +479,7 @@ def aid_statistics_import(
     try:
         with transaction.atomic():
             counts = save_aid_rows(rows)
-            audit.record(
+            trail.record(
                 actor=actor,
                 user=user,
                 action="reports.aid_statistics_imported",

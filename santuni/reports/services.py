@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from santuni.accounts import audit
 from santuni.accounts.models import Membership, Role
+from santuni.audit import trail
 from santuni.geo.models import District
 
 from . import booklet as layout
@@ -309,7 +309,7 @@ def booklet_request(*, actor: Membership, district: District, language: str) -> 
             if created:
                 booklet_id = str(booklet.pk)
                 transaction.on_commit(lambda: _enqueue(booklet_id))
-        audit.record(
+        trail.record(
             actor=actor,
             action="booklet.requested",
             obj=answer.booklet,

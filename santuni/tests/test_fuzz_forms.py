@@ -16,9 +16,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import santuni
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import sign_in
 from santuni.aid.models import PovertyLine, Scheme, SchemeVersion
+from santuni.audit.models import AuditEntry
 from santuni.cases.models import Attachment, Case, CaseNote, Consent, Referral, Urgency
 from santuni.cases.models import Client as Person
 from santuni.cases.services import TRANSITIONS

@@ -11,8 +11,8 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from santuni.accounts import audit
 from santuni.accounts.models import CBO_ROLES, Membership
+from santuni.audit import trail
 from santuni.directory.models import Organization
 
 from . import access
@@ -87,7 +87,7 @@ def attendance_add(
             )
     except IntegrityError:
         raise duplicate from None
-    audit.record(
+    trail.record(
         actor=actor,
         action="attendance.added",
         obj=attendance,
@@ -105,7 +105,7 @@ def attendance_add(
 def attendance_remove(*, actor: Membership, attendance: Attendance) -> None:
     """Takes a person off an event's list (recorded by mistake)."""
     _require(access.records_for(actor, attendance.event, attendance.organization))
-    audit.record(
+    trail.record(
         actor=actor,
         action="attendance.removed",
         obj=attendance,

@@ -72,7 +72,7 @@ def counts() -> dict:
     """Rows of the tables an HSDS import writes, and the import rows of the audit trail."""
     from django.apps import apps
 
-    from santuni.accounts.models import AuditEntry
+    from santuni.audit.models import AuditEntry
 
     tables = {
         m._meta.label: m.objects.count() for m in apps.get_app_config("directory").models.values()
@@ -85,7 +85,7 @@ def verify(path: str) -> dict:
     """Which acknowledged writes are in the database, and whether the database is whole."""
     from django.db import connection
 
-    from santuni.accounts.audit import verify_chain
+    from santuni.audit.trail import verify_chain
     from santuni.cases.models import Case, Referral
 
     with open(path, encoding="utf-8") as file:

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils.timezone import localtime
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import PASSWORD, sign_in
+from santuni.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Gunung-Angsi-2027!"

@@ -23,7 +23,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from santuni.accounts.models import AuditEntry
+from santuni.audit.models import AuditEntry
 from santuni.cases import services
 from santuni.cases.tests.factories import (
     CLIENT_NAME,

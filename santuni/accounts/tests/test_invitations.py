@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from santuni.accounts import services
-from santuni.accounts.models import AuditEntry, Invitation, Membership, Role
+from santuni.accounts.models import Invitation, Membership, Role
 from santuni.accounts.tests.personas import PASSWORD, sign_in
+from santuni.audit.models import AuditEntry
 from santuni.geo.models import District, State
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import sign_in
 from santuni.aid.models import PovertyLine, Scheme, SchemeVersion
+from santuni.audit.models import AuditEntry
 from santuni.cases.models import Case, Client, Referral
 from santuni.demo.directory import demo_data_load
 from santuni.geo.models import District

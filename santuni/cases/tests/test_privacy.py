@@ -20,8 +20,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import sign_in
+from santuni.audit.models import AuditEntry
 from santuni.cases import services
 from santuni.cases.models import Attachment, CaseNote, Client, Referral
 from santuni.directory.selectors import SearchQuery, services_search

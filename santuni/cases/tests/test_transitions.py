@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone, translation
 
-from santuni.accounts.models import AuditEntry, Membership
+from santuni.accounts.models import Membership
+from santuni.audit.models import AuditEntry
 from santuni.directory.tests.factories import OrganizationFactory, ServiceFactory
 
 from .. import messaging, selectors, services

@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import sign_in
+from santuni.audit.models import AuditEntry
 from santuni.directory.models import Phone, Service
 from santuni.directory.tests.factories import ServiceFactory
 from santuni.listings.models import ListingChange

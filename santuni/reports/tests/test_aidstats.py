@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.aid.models import Scheme
+from santuni.audit.models import AuditEntry
 from santuni.geo.models import State
 from santuni.reports.aidstats import AidCsvError, aid_statistics_import, parse_aid_csv
 from santuni.reports.models import AidStatistic

@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.aid.selectors import welfare_office
+from santuni.audit.models import AuditEntry
 from santuni.directory.models import (
     CboProfile,
     Location,

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from santuni.accounts.models import AuditEntry
+from santuni.audit.models import AuditEntry
 from santuni.demo.training import training_demo_load
 from santuni.directory.tests.factories import CboProfileFactory, seremban
 from santuni.directory.tests.pages import html_of

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import PERSONAS
+from santuni.audit.models import AuditEntry
 from santuni.directory.tests.factories import CboProfileFactory, OrganizationFactory
 from santuni.geo.models import District
 from santuni.training import services

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from santuni.accounts.audit import CheckpointError, checkpoint_path, write_checkpoint
+from santuni.audit.trail import CheckpointError, checkpoint_path, write_checkpoint
 from santuni.lib.backup import KINDS, BackupError, backup
 
 

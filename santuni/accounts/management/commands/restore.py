@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from santuni.accounts.audit import checkpoint_path, write_checkpoint
+from santuni.audit.trail import checkpoint_path, write_checkpoint
 from santuni.lib.backup import KINDS, BackupError, restore
 
 

@@ -16,9 +16,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from santuni.accounts import audit
-from santuni.accounts.models import AuditEntry
 from santuni.accounts.tests.personas import sign_in
+from santuni.audit import trail
+from santuni.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +27,16 @@ def three_entries(personas):
     actor = personas.cbo_head.membership
     org = personas.cbo.organization
     return [
-        audit.record(actor=actor, action=f"test.step{i}", obj=org, changes={"n": [i, i + 1]})
+        trail.record(actor=actor, action=f"test.step{i}", obj=org, changes={"n": [i, i + 1]})
         for i in range(3)
     ]
 
 
 def test_each_row_chains_to_the_one_before(personas):
     first, second, third = three_entries(personas)
-    assert first.previous_hash == audit.GENESIS  # the personas wrote no audit rows
+    assert first.previous_hash == trail.GENESIS  # the personas wrote no audit rows
     assert second.previous_hash == first.hash and third.previous_hash == second.hash
-    assert audit.verify_chain() == (AuditEntry.objects.count(), None)
+    assert trail.verify_chain() == (AuditEntry.objects.count(), None)
 
 
 def test_verify_audit_chain_finds_a_row_altered_in_the_database(personas, capsys):
@@ -65,14 +65,14 @@ def test_rewriting_a_row_and_its_hash_without_the_key_is_caught(personas, settin
     forged = AuditEntry.objects.get(pk=second.pk)
     forged.changes = {"n": [7, 8]}
     settings.SANTUNI = {**settings.SANTUNI, "AUDIT_KEY": "a key the forger guessed"}
-    forged_hash = audit.entry_hash(forged)
+    forged_hash = trail.entry_hash(forged)
     settings.SANTUNI = {**settings.SANTUNI, "AUDIT_KEY": ""}
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE accounts_auditentry SET changes = %s, hash = %s WHERE id = %s",
             ['{"n": [7, 8]}', forged_hash, second.pk],
         )
-    checked, broken = audit.verify_chain()
+    checked, broken = trail.verify_chain()
     assert broken is not None and broken.entry_id == second.pk
 
 
@@ -89,22 +89,22 @@ def test_the_code_has_no_way_to_change_or_delete_a_row(personas):
 
 
 def test_secrets_never_reach_the_trail(personas):
-    entry = audit.record(
+    entry = trail.record(
         actor=None,
         action="test.secret",
         obj=personas.cbo.organization,
         changes={"password": ["a", "b"], "otp_key": "k", "email": ["x", "y"]},
     )
     assert entry.changes == {
-        "password": audit.REDACTED,
-        "otp_key": audit.REDACTED,
+        "password": trail.REDACTED,
+        "otp_key": trail.REDACTED,
         "email": ["x", "y"],
     }
 
 
 def test_ministry_admins_filter_the_trail(client, personas):
     three_entries(personas)
-    audit.record(actor=None, action="other.thing", obj=personas.agency)
+    trail.record(actor=None, action="other.thing", obj=personas.agency)
     sign_in(client, personas.ministry_admin)
     html = client.get(reverse("accounts:audit"), {"action": "test."}).content.decode()
     assert "test.step2" in html and "other.thing" not in html
@@ -115,7 +115,7 @@ def test_ministry_admins_filter_the_trail(client, personas):
     bad = client.get(reverse("accounts:audit"), {"since": "semalam"})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
     # Read-only: the admin offers no way to add, change or delete entries.
-    assert client.get("/admin/accounts/auditentry/add/").status_code == 403
+    assert client.get("/admin/audit/auditentry/add/").status_code == 403
 
 
 # --- what the chain covers, and rows cut from the end ---------------------------------------
@@ -124,13 +124,13 @@ def test_ministry_admins_filter_the_trail(client, personas):
 def test_a_row_written_now_covers_its_id(personas):
     """A row renumbered in the database (moved in the trail) no longer verifies."""
     *_, third = three_entries(personas)
-    assert AuditEntry.objects.get(pk=third.pk).version == audit.VERSION == 2
-    assert audit.verify_chain()[1] is None
+    assert AuditEntry.objects.get(pk=third.pk).version == trail.VERSION == 2
+    assert trail.verify_chain()[1] is None
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE accounts_auditentry SET id = %s WHERE id = %s", [third.pk + 10, third.pk]
         )
-    assert audit.verify_chain()[1] == audit.Break(
+    assert trail.verify_chain()[1] == trail.Break(
         third.pk + 10, "its content does not match its hash"
     )
 
@@ -162,7 +162,7 @@ def test_rows_written_before_the_chain_had_versions_still_verify_after_migrating
     before = [("accounts", "0001_initial")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("accounts", "AuditEntry")
-    previous = audit.GENESIS
+    previous = trail.GENESIS
     for n in range(3):
         row = old(
             at=timezone.now(),
@@ -178,14 +178,14 @@ def test_rows_written_before_the_chain_had_versions_still_verify_after_migrating
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert set(AuditEntry.objects.values_list("version", flat=True)) == {1}
-    assert audit.verify_chain() == (3, None)
-    new = audit.record(actor=None, action="test.new", object_type="x", object_id="1")
+    assert trail.verify_chain() == (3, None)
+    new = trail.record(actor=None, action="test.new", object_type="x", object_id="1")
     assert new.version == 2 and new.previous_hash == previous
-    assert audit.verify_chain() == (4, None)
+    assert trail.verify_chain() == (4, None)
     # A row of the first formula after one of the second is not the trail as written.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_auditentry SET version = 1 WHERE id = %s", [new.pk])
-    assert audit.verify_chain()[1].entry_id == new.pk
+    assert trail.verify_chain()[1].entry_id == new.pk
 
 
 def test_rows_cut_from_the_end_after_a_checkpoint_are_found(personas, settings):
@@ -196,11 +196,11 @@ def test_rows_cut_from_the_end_after_a_checkpoint_are_found(personas, settings):
     assert str(checkpoint) in out.getvalue()
     assert stat.S_IMODE(checkpoint.stat().st_mode) == 0o600
     # Rows added since are fine; the checkpoint moves on with them.
-    fourth = audit.record(actor=None, action="test.step3", object_type="x", object_id="4")
+    fourth = trail.record(actor=None, action="test.step3", object_type="x", object_id="4")
     call_command("verify_audit_chain", stdout=io.StringIO())
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM accounts_auditentry WHERE id >= %s", [third.pk])
-    assert audit.verify_chain() == (2, None)  # what is left still chains
+    assert trail.verify_chain() == (2, None)  # what is left still chains
     with pytest.raises(CommandError, match=f"#{fourth.pk}") as failed:
         call_command("verify_audit_chain", stdout=io.StringIO())
     assert "4 rows" in str(failed.value) and "now holds 2" in str(failed.value)

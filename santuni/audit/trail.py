@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from santuni.lib.files import write_private
 
-from .models import AuditEntry, Membership
+from .models import AuditEntry
 
 GENESIS = "0" * 64
 # How new rows are signed (AuditEntry.version). 1: the content and the previous row's hash
@@ -112,7 +112,7 @@ def _next_id() -> int:
 
 def record(
     *,
-    actor: Membership | None,
+    actor: models.Model | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -120,7 +120,8 @@ def record(
     changes: dict[str, Any] | None = None,
     user=None,
 ) -> AuditEntry:
-    """Appends one row in the caller's transaction. `actor` None means the system (a command)."""
+    """Appends one row in the caller's transaction. `actor` is the membership (role) the
+    person acts in (santuni.accounts.models.Membership); None means the system (a command)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -3,13 +3,13 @@ non-zero and names the first broken row, or the last row the checkpoint saw."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from santuni.accounts.audit import (
+from santuni.audit.models import AuditEntry
+from santuni.audit.trail import (
     CheckpointError,
     checkpoint_path,
     verify_chain,
     write_checkpoint,
 )
-from santuni.accounts.models import AuditEntry
 
 
 class Command(BaseCommand):
