@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from santuni.audit import trail
+from santuni.directory.indexing import index_related, index_services
 from santuni.directory.models import (
     Attribute,
     CboProfile,
@@ -27,7 +28,7 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim, State
-from santuni.search.index import index_related, index_services, optimize
+from santuni.search.index import optimize
 
 from .readers import Record, read
 from .schemas import Fault, faults, hsds_schema, json_path, profile_schema

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from santuni.audit import trail
+from santuni.directory.indexing import index_services
 from santuni.directory.models import (
     Address,
     Attribute,
@@ -27,7 +28,6 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim
-from santuni.search.index import index_services
 
 DEMO_DATA = Path(__file__).resolve().parent / "data" / "negeri_sembilan.json"
 # Demo records get ids derived from their keys, so reloading updates them in place and

@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from santuni.search.index import affected_services, index_services
-
 from . import models as m
+from .indexing import affected_services, index_services
 
 
 class SearchIndexed:

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from santuni.accounts.models import Role
 from santuni.audit import trail
+from santuni.directory.indexing import index_services
 from santuni.directory.models import Organization, Service
-from santuni.search.index import index_services
 
 from . import editable, notify
 from .models import ListingChange

@@ -11,13 +11,10 @@ drops those triggers; recreate them after it, as 0006 does.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from santuni.directory.models import Service
-
 
 class SearchDocument(models.Model):
-    service = models.OneToOneField(
-        Service, on_delete=models.CASCADE, related_name="search_document"
-    )
+    # The id of what the document stands for (for the directory: a service's).
+    key = models.UUIDField(unique=True)
     name = models.TextField(help_text="Stems of the service's names (weighted highest).")
     terms = models.TextField(help_text="Stems of its target groups, needs, organization, places.")
     body = models.TextField(help_text="Stems of its descriptions.")
@@ -33,7 +30,7 @@ class SearchDocument(models.Model):
         indexes = [models.Index(fields=["latitude", "longitude"], name="search_doc_position")]
 
     def __str__(self) -> str:
-        return f"{self.service_id}: {self.names_folded}"
+        return f"{self.key}: {self.names_folded}"
 
 
 class SearchWord(models.Model):

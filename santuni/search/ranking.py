@@ -1,4 +1,7 @@
-"""The ranked search: a plan of words (see `query`) becomes a page of services, best first.
+"""The ranked search: a plan of words (see `query`) becomes a page of results, best first.
+
+The index holds documents by key (see `index`); a result is the object of that key, loaded
+with the queryset the caller gives (for the directory: its services).
 
 Finding and ranking are split so that the cost stays small whatever the directory's size:
 
@@ -29,12 +32,13 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from santuni.directory.models import Service
 from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
 
 from .index import CELL_SIZES, INDEXED, cell_facets, name_facet
 from .models import SearchDocument
 from .query import Plan, plan
+
+_KEY = SearchDocument._meta.get_field("key")
 
 # Distance decay: a listing 10 km away counts half as much as one next door.
 DECAY_KM = 10.0
@@ -200,7 +204,7 @@ def _language() -> _Fts5 | _Tsquery:
 
 @dataclass
 class _Candidate:
-    service_id: object
+    key: object
     status_rank: int
     score: float
     name_length: int
@@ -209,7 +213,8 @@ class _Candidate:
 @dataclass
 class Ranking:
     plan: Plan
-    services: QuerySet[Service]  # the filters the index cannot hold, as a subquery
+    # The filters the index cannot hold, as a subquery of the keys that pass them.
+    within: QuerySet
     filtered: bool
     latitude: float | None = None
     longitude: float | None = None
@@ -234,11 +239,11 @@ class Ranking:
         if not self.filtered:
             return "", []
         if self._filter_sql is None:
-            subquery, params = self.services.values("id").query.sql_with_params()
+            subquery, params = self.within.values("pk").query.sql_with_params()
             doc = SearchDocument._meta.db_table
             self._filter_sql = (
                 f"SELECT id FROM {doc}"  # nosec B608 - our table, the ORM's subquery and its params
-                f" WHERE service_id IN ({subquery})",
+                f" WHERE key IN ({subquery})",
                 params,
             )
         sql, params = self._filter_sql
@@ -393,7 +398,7 @@ class Ranking:
         share = 1.0 / len(groups)
         name_weight, terms_weight, body_weight = FIELD_WEIGHTS
         found = []
-        for _id, service_id, status, name, terms, body, names, assured, lat, lng in rows:
+        for _id, key, status, name, terms, body, names, assured, lat, lng in rows:
             name_hits = wanted.intersection(name.split())
             terms_hits = wanted.intersection(terms.split())
             body_hits = None  # read only for a group in neither names nor terms
@@ -432,9 +437,9 @@ class Ranking:
             )
             if self.near:
                 score *= self._decay(lat, lng)
-            found.append(_Candidate(service_id, status, score, len(names)))
+            found.append(_Candidate(key, status, score, len(names)))
         # Active first; then the best; then the shortest names (the most to the point).
-        found.sort(key=lambda c: (c.status_rank, -c.score, c.name_length, str(c.service_id)))
+        found.sort(key=lambda c: (c.status_rank, -c.score, c.name_length, str(c.key)))
         return found
 
     def _decay(self, latitude: float | None, longitude: float | None) -> float:
@@ -455,13 +460,13 @@ class Ranking:
         if (size, needed) not in self._ranked:
             self._ranked[size, needed] = self._score(self._pool(size, needed))
         ranked = self._ranked[size, needed][offset : offset + limit]
-        return [Service._meta.pk.to_python(c.service_id) for c in ranked]
+        return [_KEY.to_python(c.key) for c in ranked]
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
     doc = SearchDocument._meta.db_table
     columns = (
-        "d.id, d.service_id, d.status_rank, d.name, d.terms, d.body, d.names_folded,"
+        "d.id, d.key, d.status_rank, d.name, d.terms, d.body, d.names_folded,"
         " d.assured_date, d.latitude, d.longitude"
     )
     with connection.cursor() as cursor:
@@ -474,11 +479,11 @@ def _rows(sql: str, params: list) -> list[tuple]:
 
 
 class RankedResults:
-    """Services in rank order, sliceable and countable like a queryset (for Paginator)."""
+    """Results in rank order, sliceable and countable like a queryset (for Paginator)."""
 
-    def __init__(self, ranking: Ranking, load: QuerySet[Service], cap: int | None = COUNT_CAP):
+    def __init__(self, ranking: Ranking, load: QuerySet, cap: int | None = COUNT_CAP):
         self.ranking = ranking
-        self.load = load  # how to fetch the services of a page (annotations included)
+        self.load = load  # how to fetch the results of a page (annotations included)
         self.cap = cap  # None: count exactly (the API's total_items)
         self._count: int | None = None
 
@@ -513,24 +518,22 @@ class RankedResults:
         return iter(self[0 : self.count()])
 
     def ids(self) -> list:
-        """Every matching service's id, best first, without loading the services."""
+        """Every match's key, best first, without loading the results."""
         return self.ranking.ids(0, self.count()) if self.count() else []
 
 
 def ranked(
     text: str,
-    services: QuerySet[Service],
+    within: QuerySet,
     *,
     filtered: bool,
+    load: QuerySet,
     latitude: float | None = None,
     longitude: float | None = None,
-    load: QuerySet[Service] | None = None,
     facets: tuple[tuple[str, ...], ...] = (),
     count_cap: int | None = COUNT_CAP,
 ) -> RankedResults:
-    """Services matching `text` among `services` (a filtered queryset), best first; a
-    page's services are fetched with `load` (default: with their organization)."""
-    ranking = Ranking(plan(text), services, filtered, latitude, longitude, facets=facets)
-    if load is None:
-        load = Service.objects.select_related("organization")
+    """What matches `text` among `within` (a filtered queryset of the documents' keys; only
+    applied when `filtered`), best first; a page's results are fetched with `load`."""
+    ranking = Ranking(plan(text), within, filtered, latitude, longitude, facets=facets)
     return RankedResults(ranking, load, count_cap)

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
+from santuni.directory import indexing
 from santuni.directory import models as m
 from santuni.directory.tests.factories import (
     CboProfileFactory,
@@ -26,7 +27,6 @@ from santuni.directory.tests.factories import (
     term,
 )
 from santuni.reports import booklet
-from santuni.search import index
 
 from .test_privacy_scan import body, hsds_exports, readable, search_index_rows
 
@@ -88,7 +88,7 @@ def a_shelter(markers: Markers):
     markers.fill(m.Schedule(service_at_location=link, **hours), "schedule of the service there")
     attribute = m.Attribute(link_entity="location", link_id=location.pk, taxonomy_term=term("oku"))
     markers.fill(attribute, "attribute")
-    index.index_services([service.pk])
+    indexing.index_services([service.pk])
     return service, location
 
 

@@ -32,11 +32,11 @@ from django.urls import reverse
 from santuni.accounts.tests.personas import sign_in
 from santuni.cases.models import Case, Client, Referral
 from santuni.cases.tests.factories import CLIENT_NAME, CLIENT_PHONE, MYKAD, jkm_service
+from santuni.directory import indexing
 from santuni.directory.models import Organization, Service
 from santuni.directory.tests.factories import ServiceFactory
 from santuni.reports.models import Booklet
 from santuni.reports.tables import REPORTS
-from santuni.search import index
 
 pytestmark = [
     # Committed, so that pg_dump (another process) sees it; the seed data comes back after.
@@ -183,7 +183,7 @@ def the_flow(browser: Browser, personas) -> dict:
     """What the people do, through the pages; returns the ids the scan needs."""
     service = jkm_service(personas, description="Bantuan kewangan dan tempat selamat.")
     ServiceFactory(organization=personas.cbo.organization, name="Dapur Komuniti Rasah")
-    index.rebuild()
+    indexing.rebuild()
 
     b = browser.as_(personas, "cbo_head")
     # Immediate danger: the agency is also sent a text message.

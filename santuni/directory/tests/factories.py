@@ -5,8 +5,8 @@ from datetime import time
 import factory
 
 from santuni.directory import models as m
+from santuni.directory.indexing import index_services
 from santuni.geo.models import District, Mukim
-from santuni.search.index import index_services
 
 
 def seremban() -> District:

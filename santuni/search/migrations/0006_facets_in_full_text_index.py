@@ -5,7 +5,7 @@ triggers: hence "IF EXISTS".)
 
 SQLite: the FTS5 table gets a fourth column (recreated, with its triggers and vocabulary).
 PostgreSQL: the tsvector takes them with weight D, which the ranking weighs at zero.
-Existing documents are rebuilt so that filters find them at once.
+Existing documents are written anew later (directory 0006), with the indexer of today.
 """
 
 from django.db import migrations
@@ -57,11 +57,6 @@ def forwards(apps, schema_editor):
     statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
     for statement in statements.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement)
-    if apps.get_model("search", "SearchDocument").objects.exists():
-        # Index maintenance, not schema: the current indexer writes the documents anew.
-        from santuni.search.index import rebuild
-
-        rebuild()
 
 
 class Migration(migrations.Migration):

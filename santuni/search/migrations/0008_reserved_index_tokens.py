@@ -6,13 +6,11 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    # Index maintenance, not schema: the current indexer and families.
-    from santuni.search.index import rebuild, register_families
+    # Index maintenance, not schema: today's families. The documents are written anew once
+    # the index stands apart from the directory (directory 0006 rebuilds the index).
+    from santuni.search.index import register_families
 
-    if apps.get_model("search", "SearchDocument").objects.exists():
-        rebuild()
-    else:
-        register_families()
+    register_families()
 
 
 class Migration(migrations.Migration):

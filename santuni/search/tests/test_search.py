@@ -11,6 +11,7 @@ from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
 from santuni.directory import models as m
+from santuni.directory.indexing import index_services, rebuild
 from santuni.directory.selectors import SearchQuery, services_search
 from santuni.directory.tests.factories import (
     ServiceFactory,
@@ -20,7 +21,6 @@ from santuni.directory.tests.factories import (
     term,
     weekday_hours,
 )
-from santuni.search.index import index_services, rebuild
 from santuni.search.models import SearchDocument, SynonymFamily
 from santuni.search.query import plan
 from santuni.search.text import base, stems, words
@@ -323,9 +323,9 @@ def test_index_follows_an_import_and_a_defunct_service_leaves_it(tmp_path):
 def test_rebuild_gives_the_same_index():
     ServiceFactory(name="Bantuan makanan", terms=["makanan"])
     ServiceFactory(name="Taska", description="Penjagaan kanak-kanak.")
-    before = list(SearchDocument.objects.values_list("service", "name", "terms", "body"))
+    before = list(SearchDocument.objects.values_list("key", "name", "terms", "body"))
     assert rebuild() == 2
-    after = list(SearchDocument.objects.values_list("service", "name", "terms", "body"))
+    after = list(SearchDocument.objects.values_list("key", "name", "terms", "body"))
     assert sorted(after) == sorted(before)
     assert found("kanak-kanak") == ["Taska"]
 
@@ -360,7 +360,8 @@ def test_with_enough_services_holding_every_word_only_those_are_listed():
 def test_a_family_is_found_through_its_index_token_and_an_edited_one_member_by_member(
     admin_client,
 ):
-    from santuni.search.index import INDEXED, rebuild
+    from santuni.directory.indexing import rebuild
+    from santuni.search.index import INDEXED
     from santuni.search.models import IndexedFamily
     from santuni.search.ranking import _language
 
@@ -460,7 +461,7 @@ def test_the_index_tokens_beside_the_words_are_no_words_a_search_can_ask_for(cli
     location = place_service(home, mukim_name="Rasah")
     m.ServiceArea.objects.create(service=home, district=seremban())
     index_services([home.pk])
-    document = SearchDocument.objects.get(service=home)
+    document = SearchDocument.objects.get(key=home.pk)
     family = next(
         token
         for token in IndexedFamily.objects.values_list("token", flat=True)

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from santuni.search.index import rebuild
+from santuni.directory.indexing import rebuild
 
 
 class Command(BaseCommand):
