@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from santuni.accounts.models import Membership, Role
 from santuni.audit import trail
@@ -281,8 +282,6 @@ def may_print(actor: Membership | None, district: District) -> bool:
 
 
 def _enqueue(booklet_id: str) -> None:
-    from .tasks import build_booklet
-
     try:
         build_booklet.enqueue(booklet_id)
     except BaseException as exc:
@@ -357,3 +356,9 @@ def run_queued(booklet_id) -> Booklet:
 def download_name(booklet: Booklet) -> str:
     """direktori-cbo-seremban-ms.pdf"""
     return f"direktori-cbo-{booklet.district.slug}-{booklet.language}.pdf"
+
+
+@task()
+def build_booklet(booklet_id: str) -> int:
+    """The background task: builds the queued booklet; returns its number of pages."""
+    return run_queued(booklet_id).pages or 0

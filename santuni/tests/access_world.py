@@ -137,7 +137,7 @@ def _admin_rows(w) -> None:
     PublicHoliday.objects.create(date=date(2026, 8, 31), name="Hari Kebangsaan")
     DBTaskResult.objects.create(
         args_kwargs={"args": [str(w.booklet.pk)], "kwargs": {}},
-        task_path="santuni.reports.tasks.build_booklet",
+        task_path="santuni.reports.services.build_booklet",
         backend_name="default",
         queue_name="default",
         run_after=get_date_max(),  # as the database backend stores "no time set"

@@ -45,7 +45,7 @@ from santuni.directory.tests.factories import (
 )
 from santuni.geo.models import District
 from santuni.lib.phones import phone_display
-from santuni.reports import booklet, services, tasks
+from santuni.reports import booklet, services
 from santuni.reports.management.commands.booklet import StderrProgress
 from santuni.reports.models import Booklet
 
@@ -665,7 +665,7 @@ def test_a_booklet_that_could_not_be_queued_is_failed_not_waited_for(
     def broken(*args, **kwargs):
         raise ConnectionError("the task table is gone")
 
-    monkeypatch.setattr(tasks, "build_booklet", SimpleNamespace(enqueue=broken))
+    monkeypatch.setattr(services, "build_booklet", SimpleNamespace(enqueue=broken))
     actor = personas.district_officer.membership
     with (
         pytest.raises(ConnectionError),
@@ -763,7 +763,7 @@ def test_two_builds_of_the_same_booklet_cannot_be_under_way(personas):
 @pytest.mark.django_db
 def test_a_request_at_the_same_time_joins_the_build_under_way(personas, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(tasks, "build_booklet", SimpleNamespace(enqueue=enqueued.append))
+    monkeypatch.setattr(services, "build_booklet", SimpleNamespace(enqueue=enqueued.append))
     first = Booklet.objects.create(
         district=personas.district,
         language="ms",
