@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.models import Organization
 from santuni.geo.models import District, State
 from santuni.lib.domain import Refusal, require
@@ -144,7 +145,7 @@ def invitation_send(
     )
     trail.record(
         actor=actor,
-        action="invitation.sent",
+        action=Action.INVITATION_SENT,
         obj=invitation,
         changes={
             "email": email,
@@ -224,7 +225,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
         trail.record(
             actor=None,
             user=user,
-            action="user.created",
+            action=Action.USER_CREATED,
             obj=user,
             changes={"email": user.email, "name": user.first_name},
         )
@@ -242,7 +243,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
     invitation.save(update_fields=["accepted_at"])
     trail.record(
         actor=membership,
-        action="membership.created",
+        action=Action.MEMBERSHIP_CREATED,
         obj=membership,
         changes={
             "role": membership.role,
@@ -266,7 +267,7 @@ def membership_revoke(*, actor: Membership, membership: Membership) -> None:
         membership.save(update_fields=["revoked_at"])
         trail.record(
             actor=actor,
-            action="membership.revoked",
+            action=Action.MEMBERSHIP_REVOKED,
             obj=membership,
             changes={"revoked_at": [None, membership.revoked_at]},
         )
@@ -281,7 +282,7 @@ def invitation_cancel(*, actor: Membership, invitation: Invitation) -> None:
     if invitation.is_open():
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
-        trail.record(actor=actor, action="invitation.cancelled", obj=invitation)
+        trail.record(actor=actor, action=Action.INVITATION_CANCELLED, obj=invitation)
 
 
 def totp_device_for_setup(user) -> TOTPDevice:
@@ -301,14 +302,14 @@ def two_factor_enable(*, user, device: TOTPDevice, code: str) -> list[str] | Non
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    trail.record(actor=None, user=user, action="two_factor.enabled", obj=user)
+    trail.record(actor=None, user=user, action=Action.TWO_FACTOR_ENABLED, obj=user)
     return codes
 
 
 @transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     codes = _new_recovery_codes(user)
-    trail.record(actor=None, user=user, action="two_factor.recovery_codes_renewed", obj=user)
+    trail.record(actor=None, user=user, action=Action.TWO_FACTOR_RECOVERY_CODES_RENEWED, obj=user)
     return codes
 
 
@@ -323,7 +324,7 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 def sign_in_recorded(*, user) -> None:
-    trail.record(actor=None, user=user, action="user.signed_in", obj=user)
+    trail.record(actor=None, user=user, action=Action.USER_SIGNED_IN, obj=user)
 
 
 @transaction.atomic
@@ -332,4 +333,4 @@ def password_reset_done(*, user) -> None:
     from axes.utils import reset
 
     reset(username=user.username)
-    trail.record(actor=None, user=user, action="user.password_reset", obj=user)
+    trail.record(actor=None, user=user, action=Action.USER_PASSWORD_RESET, obj=user)

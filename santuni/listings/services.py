@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from santuni.accounts.models import Role
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.indexing import index_services
 from santuni.directory.models import Organization, Service
 from santuni.lib.domain import require, require_permission
@@ -54,7 +55,7 @@ def listing_change_submit(
         editable.apply_values(listing, at_once)
         trail.record(
             actor=actor,
-            action="listing.consent_withdrawn",
+            action=Action.LISTING_CONSENT_WITHDRAWN,
             obj=listing,
             changes=trail.diff(current, at_once),
         )
@@ -75,7 +76,7 @@ def listing_change_submit(
     )
     trail.record(
         actor=actor,
-        action="listing_change.submitted",
+        action=Action.LISTING_CHANGE_SUBMITTED,
         obj=change,
         changes=trail.diff(current, waiting),
     )
@@ -115,7 +116,7 @@ def listing_change_approve(*, actor, change: ListingChange) -> None:
     change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     trail.record(
         actor=actor,
-        action="listing_change.approved",
+        action=Action.LISTING_CHANGE_APPROVED,
         obj=listing,
         changes={**trail.diff(before, change.proposed), **verified, "change": change.pk},
     )
@@ -136,7 +137,9 @@ def listing_change_return(*, actor, change: ListingChange, note: str) -> None:
     change.reviewed_at = timezone.now()
     change.review_note = note
     change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    trail.record(actor=actor, action="listing_change.returned", obj=change, changes={"note": note})
+    trail.record(
+        actor=actor, action=Action.LISTING_CHANGE_RETURNED, obj=change, changes={"note": note}
+    )
     transaction.on_commit(lambda: notify.change_reviewed(change))
 
 
@@ -147,4 +150,4 @@ def listing_verify(*, actor, listing: Organization | Service) -> None:
     cbo = getattr(organization, "cbo", None)
     require_permission(cbo is not None and _is_officer_for(actor, cbo.district_id))
     changes = _verified(listing, actor, timezone.localdate())
-    trail.record(actor=actor, action="listing.verified", obj=listing, changes=changes)
+    trail.record(actor=actor, action=Action.LISTING_VERIFIED, obj=listing, changes=changes)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from santuni.accounts.models import CBO_ROLES, Membership
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.models import Organization
 from santuni.lib.domain import Refusal, require, require_permission
 
@@ -73,7 +74,7 @@ def attendance_add(
         raise duplicate from None
     trail.record(
         actor=actor,
-        action="attendance.added",
+        action=Action.ATTENDANCE_ADDED,
         obj=attendance,
         changes={
             "event": event.pk,
@@ -91,7 +92,7 @@ def attendance_remove(*, actor: Membership, attendance: Attendance) -> None:
     require_permission(access.records_for(actor, attendance.event, attendance.organization))
     trail.record(
         actor=actor,
-        action="attendance.removed",
+        action=Action.ATTENDANCE_REMOVED,
         obj=attendance,
         changes={
             "event": attendance.event_id,
