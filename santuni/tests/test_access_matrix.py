@@ -155,7 +155,7 @@ ADMIN_MODELS = {
     "auth.User": FULL,
     "accounts.Membership": VIEW,
     "accounts.Invitation": VIEW,
-    "accounts.AuditEntry": VIEW,
+    "audit.AuditEntry": VIEW,
     "geo.State": FULL,
     "geo.District": FULL,
     "geo.Mukim": FULL,
