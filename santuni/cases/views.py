@@ -206,7 +206,7 @@ def _case_page(request, case, **forms):
     cases.client_record_view(actor=membership, case=case)
     # The page names the target groups three times: read once.
     prefetch_related_objects([case.client], "target_groups")
-    referrals = selectors.case_timeline(case)
+    timeline = selectors.case_timeline(case)
     consent = case.client.consents.first()
     return render(
         request,
@@ -218,7 +218,7 @@ def _case_page(request, case, **forms):
             "consent": consent,
             "notes": case.notes.select_related("author__user"),
             "attachments": case.attachments.all(),
-            "referrals": referrals,
+            "referrals": timeline,
             "note_form": forms.get("note_form") or NoteForm(),
             "attachment_form": forms.get("attachment_form") or AttachmentForm(),
             "is_head": membership.role == Role.CBO_HEAD,
