@@ -21,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from santuni.audit.actions import Action
 from santuni.audit.models import AuditEntry
 
 from .admin_site import Audited
@@ -123,7 +124,7 @@ class SantuniUserAdmin(Audited, UserAdmin):
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
-                self.record_audit(request, "admin.password_set", self.get_object(request, id))
+                self.record_audit(request, Action.ADMIN_PASSWORD_SET, self.get_object(request, id))
         return response
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.lib.redirects import safe_next
 
 from .access import active_membership
@@ -19,7 +20,7 @@ from .models import Role
 class Audited:
     """Admin writes leave an audit row: who, acting as what, which fields."""
 
-    def record_audit(self, request, action: str, obj, changes=None) -> None:
+    def record_audit(self, request, action: Action, obj, changes=None) -> None:
         trail.record(
             actor=active_membership(request),
             user=request.user,
@@ -36,16 +37,16 @@ class Audited:
             for i, f in enumerate(fs.forms)
             if f.has_changed()
         ]
-        action = "admin.changed" if change else "admin.added"
+        action = Action.ADMIN_CHANGED if change else Action.ADMIN_ADDED
         self.record_audit(request, action, form.instance, {"fields": fields})
 
     def delete_model(self, request, obj):
-        self.record_audit(request, "admin.deleted", obj)
+        self.record_audit(request, Action.ADMIN_DELETED, obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self.record_audit(request, "admin.deleted", obj)
+            self.record_audit(request, Action.ADMIN_DELETED, obj)
         super().delete_queryset(request, queryset)
 
 

@@ -15,8 +15,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.models import Organization
 from santuni.geo.models import District, State
+from santuni.lib.domain import Refusal, require
 from santuni.lib.mail import send_bilingual
 from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 
@@ -24,10 +26,6 @@ from .models import CBO_ROLES, INVITES, Invitation, Membership, Role
 
 RECOVERY_CODES = 10
 ONE_AREA = _("An agency focal point acts in one district or one state: choose one of them.")
-
-
-class AccountError(Exception):
-    """A request the rules refuse; its message is shown to the person."""
 
 
 def normalise_email(email: str) -> str:
@@ -114,11 +112,14 @@ def invitation_send(
             raise PermissionDenied
     elif role != Role.MINISTRY_ADMIN:
         raise PermissionDenied
-    if role == Role.AGENCY_FOCAL_POINT and (district is None) == (state is None):
-        raise AccountError(ONE_AREA)
+    require(role != Role.AGENCY_FOCAL_POINT or (district is None) != (state is None), ONE_AREA)
     scope = {"role": role, "organization": organization, "district": district, "state": state}
-    if Membership.objects.filter(**scope, user__username=email, revoked_at__isnull=True).exists():
-        raise AccountError(_("This person already holds this role."))
+    require(
+        not Membership.objects.filter(
+            **scope, user__username=email, revoked_at__isnull=True
+        ).exists(),
+        _("This person already holds this role."),
+    )
     _count_invitation(actor, email)
     now = timezone.now()
     # A new invitation replaces one still open for the same person and role.
@@ -144,7 +145,7 @@ def invitation_send(
     )
     trail.record(
         actor=actor,
-        action="invitation.sent",
+        action=Action.INVITATION_SENT,
         obj=invitation,
         changes={
             "email": email,
@@ -168,7 +169,7 @@ def _count_invitation(actor: Membership | None, email: str) -> None:
         limits.insert(0, Limit("invitation", str(actor.user_id), settings.SANTUNI_INVITE_RATE))
     wait = seconds_to_wait(*limits)
     if wait:
-        raise AccountError(
+        raise Refusal(
             _("Too many invitations for now. Try again in %(wait)s.") % {"wait": wait_text(wait)}
         )
 
@@ -184,7 +185,7 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
 
 
 def open_invitation(token: str, *, lock: bool = False) -> Invitation:
-    """The invitation this link opens, or AccountError when it is used, cancelled or expired.
+    """The invitation this link opens; refused when it is used, cancelled or expired.
 
     With `lock`, the row stays locked to the caller's transaction, so two tabs cannot both
     accept it.
@@ -193,10 +194,10 @@ def open_invitation(token: str, *, lock: bool = False) -> Invitation:
     if lock:
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=token_hash(token)).first()
-    if invitation is None or not invitation.is_open():
-        raise AccountError(
-            _("This invitation link has expired or was already used. Ask for a new invitation.")
-        )
+    require(
+        invitation is not None and invitation.is_open(),
+        _("This invitation link has expired or was already used. Ask for a new invitation."),
+    )
     return invitation
 
 
@@ -214,15 +215,17 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
     invitation = open_invitation(token, lock=True)
     User = get_user_model()
     if user is None:
-        if account_exists(invitation.email):
-            raise AccountError(_("An account with this email exists: sign in to accept."))
+        require(
+            not account_exists(invitation.email),
+            _("An account with this email exists: sign in to accept."),
+        )
         user = User(username=invitation.email, email=invitation.email, first_name=name.strip())
         user.set_password(password)
         user.save()
         trail.record(
             actor=None,
             user=user,
-            action="user.created",
+            action=Action.USER_CREATED,
             obj=user,
             changes={"email": user.email, "name": user.first_name},
         )
@@ -240,7 +243,7 @@ def invitation_accept(*, token: str, user=None, name: str = "", password: str = 
     invitation.save(update_fields=["accepted_at"])
     trail.record(
         actor=membership,
-        action="membership.created",
+        action=Action.MEMBERSHIP_CREATED,
         obj=membership,
         changes={
             "role": membership.role,
@@ -264,7 +267,7 @@ def membership_revoke(*, actor: Membership, membership: Membership) -> None:
         membership.save(update_fields=["revoked_at"])
         trail.record(
             actor=actor,
-            action="membership.revoked",
+            action=Action.MEMBERSHIP_REVOKED,
             obj=membership,
             changes={"revoked_at": [None, membership.revoked_at]},
         )
@@ -279,7 +282,7 @@ def invitation_cancel(*, actor: Membership, invitation: Invitation) -> None:
     if invitation.is_open():
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
-        trail.record(actor=actor, action="invitation.cancelled", obj=invitation)
+        trail.record(actor=actor, action=Action.INVITATION_CANCELLED, obj=invitation)
 
 
 def totp_device_for_setup(user) -> TOTPDevice:
@@ -299,14 +302,14 @@ def two_factor_enable(*, user, device: TOTPDevice, code: str) -> list[str] | Non
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    trail.record(actor=None, user=user, action="two_factor.enabled", obj=user)
+    trail.record(actor=None, user=user, action=Action.TWO_FACTOR_ENABLED, obj=user)
     return codes
 
 
 @transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     codes = _new_recovery_codes(user)
-    trail.record(actor=None, user=user, action="two_factor.recovery_codes_renewed", obj=user)
+    trail.record(actor=None, user=user, action=Action.TWO_FACTOR_RECOVERY_CODES_RENEWED, obj=user)
     return codes
 
 
@@ -321,7 +324,7 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 def sign_in_recorded(*, user) -> None:
-    trail.record(actor=None, user=user, action="user.signed_in", obj=user)
+    trail.record(actor=None, user=user, action=Action.USER_SIGNED_IN, obj=user)
 
 
 @transaction.atomic
@@ -330,4 +333,4 @@ def password_reset_done(*, user) -> None:
     from axes.utils import reset
 
     reset(username=user.username)
-    trail.record(actor=None, user=user, action="user.password_reset", obj=user)
+    trail.record(actor=None, user=user, action=Action.USER_PASSWORD_RESET, obj=user)

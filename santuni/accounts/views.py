@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from santuni.audit.models import AuditEntry
+from santuni.lib.domain import Refusal
 from santuni.lib.forms import posted
 from santuni.lib.ratelimit import Limit, seconds_to_wait, wait_text
 from santuni.lib.redirects import current_path, safe_next
@@ -179,7 +180,7 @@ def invitation_accept(request):
     token = request.session.get(INVITATION_SESSION_KEY, "")
     try:
         invitation = services.open_invitation(token)
-    except services.AccountError as error:
+    except Refusal as error:
         return render(request, "accounts/invitation_closed.html", {"error": error}, status=410)
     existing = services.account_exists(invitation.email)
     signed_in_as_invitee = (
@@ -319,7 +320,7 @@ def people(request):
                 name=form.cleaned_data["name"],
                 language=form.cleaned_data["language"],
             )
-        except services.AccountError as error:
+        except Refusal as error:
             form.add_error(None, str(error))
         else:
             messages.success(

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.indexing import index_related, index_services
 from santuni.directory.models import (
     Attribute,
@@ -197,7 +198,7 @@ class Importer:
                 # One row for the whole import: the files and the counts, in its transaction.
                 trail.record(
                     actor=None,
-                    action="hsds.imported",
+                    action=Action.HSDS_IMPORTED,
                     object_type="hsds.import",
                     object_id=time.strftime("%Y%m%dT%H%M%S"),
                     changes={

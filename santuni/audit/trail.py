@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from santuni.lib.files import write_private
 
+from .actions import Action
 from .models import AuditEntry
 
 GENESIS = "0" * 64
@@ -113,7 +114,7 @@ def _next_id() -> int:
 def record(
     *,
     actor: models.Model | None,
-    action: str,
+    action: Action,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -121,7 +122,11 @@ def record(
     user=None,
 ) -> AuditEntry:
     """Appends one row in the caller's transaction. `actor` is the membership (role) the
-    person acts in (santuni.accounts.models.Membership); None means the system (a command)."""
+    person acts in (santuni.accounts.models.Membership); None means the system (a command).
+    `action` is a member of `Action`: a plain string, however well spelt, is refused, so that
+    every kind of row the trail holds is listed in one place."""
+    if not isinstance(action, Action):
+        raise TypeError(f"An audit action is a member of santuni.audit.actions.Action: {action!r}")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -139,7 +144,7 @@ def record(
             at=timezone.now(),
             user=user if user is not None else (actor.user if actor else None),
             membership=actor,
-            action=action,
+            action=action.value,
             object_type=object_type,
             object_id=object_id,
             changes=redact(changes or {}),

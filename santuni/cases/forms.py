@@ -1,5 +1,5 @@
 """Forms for recording a case, referring it, and moving a referral on. They check the input;
-the rules (who may, consent, state) are in services."""
+the rules (who may, consent, state) are in services, and what each step asks is in workflow."""
 
 import uuid
 
@@ -11,7 +11,7 @@ from santuni.directory.forms import PlaceChoiceField
 from santuni.geo.models import Mukim
 from santuni.lib.forms import PhoneField
 
-from . import mykad
+from . import mykad, workflow
 from .models import Case, Client, Consent, Referral, Urgency
 from .selectors import target_groups
 
@@ -184,29 +184,12 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("They see this, the person's name, age, phone and mukim: not the whole case."),
     )
-    consent_override = forms.CharField(
-        label=_("Immediate danger: why refer without the person's consent?"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs=TEXTAREA),
-    )
+    consent_override = workflow.ConsentOverride().formfield()
     submission_key = SubmissionKeyField()
 
 
-ACTION_LABELS = {
-    "send": _("Send"),
-    "cancel": _("Cancel the referral"),
-    "accept": _("Accept"),
-    "decline": _("Decline"),
-    "redirect": _("Redirect to another service"),
-    "start": _("Start work"),
-    "complete": _("Record the outcome"),
-    "close": _("Close"),
-}
-
-
 class ReferralActionForm(forms.Form):
-    """One step on a referral; which fields it has depends on the step."""
+    """One step on a referral, asking what workflow.STEPS says the step asks."""
 
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -214,45 +197,32 @@ class ReferralActionForm(forms.Form):
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
+        self.step = workflow.STEPS[action]
         self.fields["action"].initial = action
-        if action == "decline":
-            self.fields["reason"] = forms.ChoiceField(
-                label=_("Why"), choices=Referral.DeclineReason.choices
-            )
-        elif action == "complete":
-            self.fields["reason"] = forms.ChoiceField(
-                label=_("Outcome"), choices=Referral.Outcome.choices
-            )
-        elif action == "close":
-            self.fields["reason"] = forms.ChoiceField(
-                label=_("Why"), choices=Referral.CloseReason.choices
-            )
-        elif action == "redirect":
-            self.fields["service"] = forms.UUIDField(
-                error_messages={"required": _("Choose the service to redirect to.")}
-            )
-        elif action == "send":
-            self.fields["consent_override"] = forms.CharField(
-                label=_("Immediate danger: why refer without the person's consent?"),
-                required=False,
-                max_length=1000,
-                widget=forms.Textarea(attrs=TEXTAREA),
-            )
-        if action not in ("send", "accept", "start"):
-            self.fields["note"] = forms.CharField(
-                label=_("Note"),
-                required=False,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+        for ask in self.step.asks:
+            self.fields[ask.name] = ask.formfield()
 
     @property
     def label(self):
-        return ACTION_LABELS[self.action]
+        return self.step.label
+
+    @property
+    def asks_service(self) -> bool:
+        return self.step.asked(workflow.OnwardService) is not None
+
+    @property
+    def asks_consent_override(self) -> bool:
+        return self.step.asked(workflow.ConsentOverride) is not None
+
+    def answers(self) -> dict:
+        """What the step's service takes, by its keywords (once the form is valid)."""
+        return {ask.argument: self.cleaned_data[ask.name] for ask in self.step.asks}
 
     def clean(self):
         data = super().clean()
-        if data.get("reason") == "other" and not data.get("note", "").strip():
+        # "Other" says nothing a report can count: the note says what it was.
+        other = data.get("reason") == "other" and "note" in self.fields
+        if other and not data.get("note", "").strip():
             self.add_error("note", _("Say what happened in the note."))
         return data
 

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,9 +21,10 @@ from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
 from santuni.directory.models import Service
 from santuni.directory.selectors import SearchQuery, services_search
+from santuni.lib.domain import Refusal
 from santuni.lib.forms import posted
 
-from . import mykad, notify, selectors, services
+from . import mykad, notify, selectors, workflow
 from .forms import (
     AttachmentForm,
     CaseForm,
@@ -35,6 +35,8 @@ from .forms import (
 )
 from .models import Attachment, Case, Consent, Notification, Referral, Urgency
 from .selectors import CASE_ROLES, REFERRAL_ROLES, ListFilter
+from .services import cases, referrals, sharing
+from .services.refusals import StaleVersion
 
 CASE_WRITERS = (Role.CBO_HEAD, Role.CBO_MEMBER)
 
@@ -106,12 +108,12 @@ def case_new(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            made = services.case_create(
+            made = cases.case_create(
                 actor=membership,
-                client=services.ClientDetails(
+                client=cases.ClientDetails(
                     **{name: data[name] for name in CaseForm.CLIENT_FIELDS},
                 ),
-                consent=services.ConsentDetails(
+                consent=cases.ConsentDetails(
                     method=data["consent_method"],
                     purposes=data["consent_purposes"],
                     given_by=data["consent_given_by"],
@@ -122,7 +124,7 @@ def case_new(request):
                 situation=data["situation"],
                 submission_key=data["submission_key"],
             )
-        except services.CaseError as error:
+        except Refusal as error:
             form.add_error(None, error.message)
         else:
             if made.created:
@@ -176,11 +178,11 @@ def _refer_from_screener(request, membership, case, service_id) -> None:
         "summary": case.situation,
     }
     try:
-        referral = services.referral_create(**common, send=True)
-    except services.CaseError:
+        referral = referrals.referral_create(**common, send=True)
+    except Refusal:
         try:
-            referral = services.referral_create(**common, send=False)
-        except services.CaseError as error:
+            referral = referrals.referral_create(**common, send=False)
+        except Refusal as error:
             # The office's service went away since the screener's answer: the case stays.
             messages.warning(request, error.message)
             return
@@ -201,10 +203,10 @@ def _refer_from_screener(request, membership, case, service_id) -> None:
 def _case_page(request, case, **forms):
     """The whole record of the person; every showing of it is audited."""
     membership = active_membership(request)
-    services.client_record_view(actor=membership, case=case)
+    cases.client_record_view(actor=membership, case=case)
     # The page names the target groups three times: read once.
     prefetch_related_objects([case.client], "target_groups")
-    referrals = selectors.case_timeline(case)
+    timeline = selectors.case_timeline(case)
     consent = case.client.consents.first()
     return render(
         request,
@@ -216,7 +218,7 @@ def _case_page(request, case, **forms):
             "consent": consent,
             "notes": case.notes.select_related("author__user"),
             "attachments": case.attachments.all(),
-            "referrals": referrals,
+            "referrals": timeline,
             "note_form": forms.get("note_form") or NoteForm(),
             "attachment_form": forms.get("attachment_form") or AttachmentForm(),
             "is_head": membership.role == Role.CBO_HEAD,
@@ -244,13 +246,13 @@ def case_note(request, case_id):
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.case_note_add(
+            cases.case_note_add(
                 actor=membership,
                 case_id=case_id,
                 text=form.cleaned_data["text"],
                 submission_key=form.cleaned_data["submission_key"],
             )
-        except services.CaseError as error:
+        except Refusal as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Note added."))
@@ -266,10 +268,10 @@ def case_attach(request, case_id):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(
+            cases.attachment_add(
                 actor=membership, case_id=case_id, upload=form.cleaned_data["file"]
             )
-        except services.CaseError as error:
+        except Refusal as error:
             form.add_error("file", error.message)
         else:
             messages.success(request, _("Document attached."))
@@ -287,8 +289,8 @@ def attachment(request, attachment_id):
     item = found.select_related("case__client").first()
     if item is None:
         raise Http404
-    services.client_record_view(actor=membership, case=item.case, what="attachment")
-    extension = services.ATTACHMENT_TYPES.get(item.content_type, "bin")
+    cases.client_record_view(actor=membership, case=item.case, what="attachment")
+    extension = cases.ATTACHMENT_TYPES.get(item.content_type, "bin")
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,
@@ -303,8 +305,8 @@ def attachment(request, attachment_id):
 def case_close(request, case_id):
     membership = active_membership(request)
     try:
-        services.case_close(actor=membership, case_id=case_id, version=_version(request))
-    except services.CaseError as error:
+        cases.case_close(actor=membership, case_id=case_id, version=_version(request))
+    except Refusal as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Case closed."))
@@ -316,7 +318,7 @@ def case_close(request, case_id):
 def client_export(request, case_id):
     membership = active_membership(request)
     case = selectors.case_for(membership, case_id)
-    data = services.client_export(actor=membership, case_id=case.pk)
+    data = cases.client_export(actor=membership, case_id=case.pk)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",
@@ -333,8 +335,8 @@ def consent_withdraw(request, case_id):
     case = selectors.case_for(membership, case_id)
     if request.method == "POST":
         try:
-            services.consent_withdraw(actor=membership, case_id=case.pk)
-        except services.CaseError as error:
+            cases.consent_withdraw(actor=membership, case_id=case.pk)
+        except Refusal as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Consent withdrawn. The person's details are removed."))
@@ -367,10 +369,9 @@ def referral_new(request, case_id):
     membership = active_membership(request)
     case = selectors.case_for(membership, case_id)
     text, choices = _service_choices(request, case)
-    consent = case.client.consents.filter(withdrawn_at__isnull=True).first()
-    shares = bool(consent and consent.allows(Consent.Purpose.SHARE))
+    rule = sharing.sharing_for(case)
     form = ReferralForm(posted(request), initial={"summary": case.situation})
-    if shares or case.urgency != Urgency.IMMEDIATE:
+    if not rule.overridable:
         # Asked only in immediate danger without consent (as the page shows it); else unread.
         del form.fields["consent_override"]
     chosen = None
@@ -382,7 +383,7 @@ def referral_new(request, case_id):
         if valid:
             data = form.cleaned_data
             try:
-                referral = services.referral_create(
+                referral = referrals.referral_create(
                     actor=membership,
                     case_id=case.pk,
                     service_id=data["service"],
@@ -392,7 +393,7 @@ def referral_new(request, case_id):
                     consent_override=data.get("consent_override", ""),
                     submission_key=data["submission_key"],
                 )
-            except services.CaseError as error:
+            except Refusal as error:
                 form.add_error(None, error.message)
             else:
                 if referral.status == Referral.Status.DRAFT:
@@ -416,7 +417,7 @@ def referral_new(request, case_id):
             "q": text,
             "choices": choices,
             "chosen": chosen,
-            "shares": shares,
+            "shares": rule.consented,
             "may_send": membership.role != Role.CBO_MEMBER,
         },
     )
@@ -444,44 +445,6 @@ def referral_list(request):
     )
 
 
-ACTIONS = {
-    "cancel": services.referral_cancel,
-    "accept": services.referral_accept,
-    "start": services.referral_start,
-}
-
-
-def _act(membership, referral, form) -> Referral:
-    data = form.cleaned_data
-    common = {"actor": membership, "referral_id": referral.pk, "version": data["version"]}
-    note = data.get("note", "")
-    match form.action:
-        case "send":
-            return services.referral_send(**common, consent_override=data["consent_override"])
-        case "decline":
-            return services.referral_decline(**common, reason=data["reason"], note=note)
-        case "complete":
-            return services.referral_complete(**common, outcome=data["reason"], note=note)
-        case "close":
-            return services.referral_close(**common, reason=data["reason"], note=note)
-        case "redirect":
-            return services.referral_redirect(**common, service_id=data["service"], note=note)
-        case _:
-            return ACTIONS[form.action](**common, note=note)
-
-
-DONE = {
-    "send": gettext_lazy("Referral sent."),
-    "cancel": gettext_lazy("Referral cancelled."),
-    "accept": gettext_lazy("Accepted. The sender has been told."),
-    "decline": gettext_lazy("Declined. The referral is back with the sender."),
-    "redirect": gettext_lazy("Redirected: the other service has it now."),
-    "start": gettext_lazy("Marked as in progress."),
-    "complete": gettext_lazy("Outcome recorded. The sender has been told."),
-    "close": gettext_lazy("Referral closed."),
-}
-
-
 @sensitive_post_parameters()
 @never_cache
 @role_required(*REFERRAL_ROLES)
@@ -492,42 +455,46 @@ def referral_detail(request, referral_id):
     failed = None
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action not in services.TRANSITIONS:
+        if action not in workflow.STEPS:
             raise Http404
         form = ReferralActionForm(request.POST, action=action)
         if form.is_valid():
             try:
-                result = _act(membership, referral, form)
-            except services.StaleVersion as error:
+                referrals.referral_step(
+                    actor=membership,
+                    referral_id=referral.pk,
+                    step=action,
+                    version=form.cleaned_data["version"],
+                    **form.answers(),
+                )
+            except StaleVersion as error:
                 messages.warning(request, error.message)
                 return redirect("cases:referral", referral.pk)
-            except services.CaseError as error:
+            except Refusal as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, str(DONE[action]))
-                return redirect(
-                    "cases:referral", result.pk if action != "redirect" else referral.pk
-                )
+                # (After a redirect too: the new referral may be one this person cannot see.)
+                messages.success(request, str(form.step.done))
+                return redirect("cases:referral", referral.pk)
         elif "version" in form.errors:
             # A damaged page: the latest is shown, as for a stale one.
-            messages.warning(request, services.StaleVersion().message)
+            messages.warning(request, StaleVersion().message)
             return redirect("cases:referral", referral.pk)
-        if action not in services.allowed_actions(membership, referral):
+        if action not in workflow.allowed_steps(membership, referral):
             # Refused, and the page no longer offers the step (nor its form): say why on top.
-            if referral.status in services.TRANSITIONS[action].sources:
+            if referral.status in workflow.STEPS[action].sources:
                 raise PermissionDenied
             messages.warning(
                 request,
-                _("This referral's status is now: %(status)s. That step is no longer possible.")
-                % {"status": referral.get_status_display()},
+                workflow.NO_LONGER_POSSIBLE % {"status": referral.get_status_display()},
             )
             return redirect("cases:referral", referral.pk)
         failed = form
     Notification.objects.filter(
         recipient=request.user, referral=referral, read_at__isnull=True
     ).update(read_at=timezone.now())
-    services.client_record_view(actor=membership, case=referral.case, what="referral")
-    allowed = services.allowed_actions(membership, referral)
+    cases.client_record_view(actor=membership, case=referral.case, what="referral")
+    allowed = workflow.allowed_steps(membership, referral)
     forms = [
         failed
         if failed is not None and failed.action == action
@@ -535,7 +502,8 @@ def referral_detail(request, referral_id):
         for action in allowed
     ]
     text, choices = ("", [])
-    if "redirect" in allowed:
+    redirects = any(form.asks_service for form in forms)
+    if redirects:
         text, choices = _service_choices(request, referral.case, exclude=referral.service_id)
     client = referral.case.client
     consent = client.consents.filter(withdrawn_at__isnull=True).first()
@@ -557,7 +525,7 @@ def referral_detail(request, referral_id):
             "sees_person": membership.role != Role.AGENCY_FOCAL_POINT or not referral.ended,
             "overdue": referral.overdue(),
             "active": referral.status in Referral.OPEN,
-            "may_redirect": "redirect" in allowed,
+            "may_redirect": redirects,
         },
     )
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.indexing import index_services
 from santuni.directory.models import (
     Address,
@@ -254,7 +255,7 @@ def demo_data_load(*, path: Path = DEMO_DATA) -> dict[str, int]:
     index_services(Service.objects.values_list("pk", flat=True))
     trail.record(
         actor=None,
-        action="directory.demo_loaded",
+        action=Action.DIRECTORY_DEMO_LOADED,
         object_type="directory.demo",
         object_id=path.name,
         changes=counts,

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.models import Organization, Taxonomy, TaxonomyTerm
 from santuni.geo.models import District
 from santuni.training.models import Attendance, AttendeeRole, Event, Programme
@@ -82,7 +83,7 @@ def training_demo_load(*, path: Path = DEMO_EVENTS) -> dict[str, int]:
             counts["attendances"] += len(rows)
     trail.record(
         actor=None,
-        action="training.demo_loaded",
+        action=Action.TRAINING_DEMO_LOADED,
         object_type="training.demo",
         object_id=path.name,
         changes=counts,

@@ -2,26 +2,22 @@
 
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from santuni.accounts.models import Role
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.indexing import index_services
 from santuni.directory.models import Organization, Service
+from santuni.lib.domain import require, require_permission
 
 from . import editable, notify
 from .models import ListingChange
 
-
-class ListingChangeClosed(Exception):
-    """The change was already verified, returned or replaced (by another tab or officer)."""
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+# The change was already verified, returned or replaced (by another tab or officer).
+ALREADY_HANDLED = _("This change was already handled.")
 
 
 def _is_head_of(actor, organization: Organization) -> bool:
@@ -48,8 +44,8 @@ def listing_change_submit(
 ) -> Submission:
     """A CBO head's edit. What the public sees waits for a district officer; what only hides
     personal data (withdrawn consent) applies at once."""
-    _require(_is_head_of(actor, organization))
-    _require(service is None or service.organization_id == organization.pk)
+    require_permission(_is_head_of(actor, organization))
+    require_permission(service is None or service.organization_id == organization.pk)
     listing = service or organization
     current = editable.current_values(listing)
     changed = {k: v for k, v in values.items() if k in current and v != current[k]}
@@ -59,7 +55,7 @@ def listing_change_submit(
         editable.apply_values(listing, at_once)
         trail.record(
             actor=actor,
-            action="listing.consent_withdrawn",
+            action=Action.LISTING_CONSENT_WITHDRAWN,
             obj=listing,
             changes=trail.diff(current, at_once),
         )
@@ -80,7 +76,7 @@ def listing_change_submit(
     )
     trail.record(
         actor=actor,
-        action="listing_change.submitted",
+        action=Action.LISTING_CHANGE_SUBMITTED,
         obj=change,
         changes=trail.diff(current, waiting),
     )
@@ -107,9 +103,8 @@ def _verified(listing, actor, today) -> dict:
 @transaction.atomic
 def listing_change_approve(*, actor, change: ListingChange) -> None:
     change = ListingChange.objects.select_for_update().get(pk=change.pk)
-    _require(_is_officer_for(actor, change.district_id))
-    if change.status != ListingChange.Status.PENDING:
-        raise ListingChangeClosed
+    require_permission(_is_officer_for(actor, change.district_id))
+    require(change.status == ListingChange.Status.PENDING, ALREADY_HANDLED)
     listing = _listing_of(change)
     before = editable.current_values(listing)
     editable.apply_values(listing, change.proposed)
@@ -121,7 +116,7 @@ def listing_change_approve(*, actor, change: ListingChange) -> None:
     change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     trail.record(
         actor=actor,
-        action="listing_change.approved",
+        action=Action.LISTING_CHANGE_APPROVED,
         obj=listing,
         changes={**trail.diff(before, change.proposed), **verified, "change": change.pk},
     )
@@ -135,15 +130,16 @@ def listing_change_approve(*, actor, change: ListingChange) -> None:
 @transaction.atomic
 def listing_change_return(*, actor, change: ListingChange, note: str) -> None:
     change = ListingChange.objects.select_for_update().get(pk=change.pk)
-    _require(_is_officer_for(actor, change.district_id))
-    if change.status != ListingChange.Status.PENDING:
-        raise ListingChangeClosed
+    require_permission(_is_officer_for(actor, change.district_id))
+    require(change.status == ListingChange.Status.PENDING, ALREADY_HANDLED)
     change.status = ListingChange.Status.REJECTED
     change.reviewed_by = actor
     change.reviewed_at = timezone.now()
     change.review_note = note
     change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    trail.record(actor=actor, action="listing_change.returned", obj=change, changes={"note": note})
+    trail.record(
+        actor=actor, action=Action.LISTING_CHANGE_RETURNED, obj=change, changes={"note": note}
+    )
     transaction.on_commit(lambda: notify.change_reviewed(change))
 
 
@@ -152,6 +148,6 @@ def listing_verify(*, actor, listing: Organization | Service) -> None:
     """A district officer confirms a listing is still right, unchanged."""
     organization = listing.organization if isinstance(listing, Service) else listing
     cbo = getattr(organization, "cbo", None)
-    _require(cbo is not None and _is_officer_for(actor, cbo.district_id))
+    require_permission(cbo is not None and _is_officer_for(actor, cbo.district_id))
     changes = _verified(listing, actor, timezone.localdate())
-    trail.record(actor=actor, action="listing.verified", obj=listing, changes=changes)
+    trail.record(actor=actor, action=Action.LISTING_VERIFIED, obj=listing, changes=changes)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
 from santuni.directory.models import Service
+from santuni.lib.domain import Refusal
 from santuni.lib.forms import posted
 from santuni.lib.phones import phone_display
 
@@ -124,8 +125,8 @@ def review(request, change_id):
                 )
                 messages.success(request, _("Returned to the CBO with your note."))
                 return redirect("listings:review_queue")
-        except services.ListingChangeClosed:
-            messages.info(request, _("This change was already handled."))
+        except Refusal as error:
+            messages.info(request, error.message)
             return redirect("listings:review_queue")
     listing = change.service or change.organization
     current = editable.current_values(listing)

@@ -42,6 +42,7 @@ from santuni.accounts.models import Membership
 from santuni.aid.models import Scheme
 from santuni.aid.rules import rm
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.geo.models import State
 from santuni.lib.i18n import in_language
 
@@ -482,7 +483,7 @@ def aid_statistics_import(
             trail.record(
                 actor=actor,
                 user=user,
-                action="reports.aid_statistics_imported",
+                action=Action.AID_STATISTICS_IMPORTED,
                 object_type="reports.aidstatistic",
                 changes={
                     "file": filename,

@@ -17,6 +17,7 @@ from django_tasks import task
 
 from santuni.accounts.models import Membership, Role
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.geo.models import District
 
 from . import booklet as layout
@@ -310,7 +311,7 @@ def booklet_request(*, actor: Membership, district: District, language: str) -> 
                 transaction.on_commit(lambda: _enqueue(booklet_id))
         trail.record(
             actor=actor,
-            action="booklet.requested",
+            action=Action.BOOKLET_REQUESTED,
             obj=answer.booklet,
             changes={"district": district, "language": language},
         )

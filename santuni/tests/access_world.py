@@ -29,8 +29,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from santuni.accounts import services as accounts
 from santuni.accounts.models import Role
 from santuni.accounts.tests.personas import PERSONAS, make_personas, make_user, sign_in
-from santuni.cases import services as cases
 from santuni.cases.models import PublicHoliday
+from santuni.cases.services import cases
 from santuni.cases.tests.factories import jkm_service, make_case, make_referral
 from santuni.directory import models as directory
 from santuni.directory.tests.factories import ServiceFactory

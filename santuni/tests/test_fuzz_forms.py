@@ -21,8 +21,8 @@ from santuni.aid.models import PovertyLine, Scheme, SchemeVersion
 from santuni.audit.models import AuditEntry
 from santuni.cases.models import Attachment, Case, CaseNote, Consent, Referral, Urgency
 from santuni.cases.models import Client as Person
-from santuni.cases.services import TRANSITIONS
 from santuni.cases.tests.factories import MYKAD, jkm_service, make_case, make_referral
+from santuni.cases.workflow import STEPS
 from santuni.directory.models import CboProfile, Service
 from santuni.directory.tests.factories import ServiceFactory, mukim, term
 from santuni.geo.models import District, State
@@ -207,7 +207,7 @@ def test_referral_action_form(client, personas, case, persona, status, on_commit
     sign_in(client, getattr(personas, persona))
     url = reverse("cases:referral", args=[referral.pk])
     fields = {
-        "action": st.one_of(one_of(*TRANSITIONS), any_text(20)),
+        "action": st.one_of(one_of(*STEPS), any_text(20)),
         "version": st.one_of(st.just(str(referral.version)), digits(-1, 5)),
         "reason": st.one_of(*(one_of(*values) for values in REASONS.values())),
         "service": st.one_of(st.just(str(other.pk)), st.uuids().map(str)),
@@ -224,7 +224,7 @@ def test_referral_action_form(client, personas, case, persona, status, on_commit
             assert_no_server_error(response)
             action = data.get("action")
             action = action[-1] if isinstance(action, list) else action
-            if action not in TRANSITIONS:
+            if action not in STEPS:
                 # No such step: the page is not found, said in a page of the site.
                 assert response.status_code == 404
                 assert b"<main" in response.content

@@ -5,7 +5,6 @@ name the event, the CBO and the role, never the attendee: a volunteer's name is 
 """
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -13,25 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from santuni.accounts.models import CBO_ROLES, Membership
 from santuni.audit import trail
+from santuni.audit.actions import Action
 from santuni.directory.models import Organization
+from santuni.lib.domain import Refusal, require, require_permission
 
 from . import access
 from .models import Attendance, AttendeeRole, Event
 
 NAME_MAX = Attendance._meta.get_field("name").max_length
-
-
-class AttendanceError(Exception):
-    """A request the rules refuse; the message says why, in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def clean_name(name: str) -> str:
@@ -50,22 +38,19 @@ def attendance_add(
     user: AbstractBaseUser | None = None,
 ) -> Attendance:
     """Records that a person of the CBO attended the event."""
-    _require(access.records_for(actor, event, organization))
+    require_permission(access.records_for(actor, event, organization))
     name = clean_name(name)
-    if not name:
-        raise AttendanceError(_("Write the person's name."))
-    if len(name) > NAME_MAX:
-        raise AttendanceError(_("The name is too long; shorten it."))
-    if role not in AttendeeRole.values:
-        raise AttendanceError(_("Pick the person's role at the CBO."))
-    if (
-        user is not None
-        and not Membership.objects.filter(
+    require(bool(name), _("Write the person's name."))
+    require(len(name) <= NAME_MAX, _("The name is too long; shorten it."))
+    require(role in AttendeeRole.values, _("Pick the person's role at the CBO."))
+    require(
+        user is None
+        or Membership.objects.filter(
             user=user, organization=organization, role__in=CBO_ROLES, revoked_at__isnull=True
-        ).exists()
-    ):
-        raise AttendanceError(_("That account is not a member of this CBO."))
-    duplicate = AttendanceError(
+        ).exists(),
+        _("That account is not a member of this CBO."),
+    )
+    duplicate = Refusal(
         _("%(name)s is already on the list for this CBO at this event.") % {"name": name}
     )
     # Compared by the database's own lower(), as the unique constraint is.
@@ -89,7 +74,7 @@ def attendance_add(
         raise duplicate from None
     trail.record(
         actor=actor,
-        action="attendance.added",
+        action=Action.ATTENDANCE_ADDED,
         obj=attendance,
         changes={
             "event": event.pk,
@@ -104,10 +89,10 @@ def attendance_add(
 @transaction.atomic
 def attendance_remove(*, actor: Membership, attendance: Attendance) -> None:
     """Takes a person off an event's list (recorded by mistake)."""
-    _require(access.records_for(actor, attendance.event, attendance.organization))
+    require_permission(access.records_for(actor, attendance.event, attendance.organization))
     trail.record(
         actor=actor,
-        action="attendance.removed",
+        action=Action.ATTENDANCE_REMOVED,
         obj=attendance,
         changes={
             "event": attendance.event_id,

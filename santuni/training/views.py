@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
+from santuni.lib.domain import Refusal
 from santuni.lib.forms import posted
 
 from . import access, selectors, services
@@ -52,7 +53,7 @@ def event_detail(request, event_id):
                 name=data["name"],
                 role=data["role"],
             )
-        except services.AttendanceError as error:
+        except Refusal as error:
             form.add_error("name", error.message)
         else:
             # Messages travel in a cookie: they name the CBO, never the person.

@@ -24,7 +24,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from santuni.audit.models import AuditEntry
-from santuni.cases import services
+from santuni.cases.services.cases import case_note_add
 from santuni.cases.tests.factories import (
     CLIENT_NAME,
     CLIENT_PHONE,
@@ -54,9 +54,7 @@ def people(personas):
     """Two CBOs' cases with every detail of the person, a referral, a note, a directory."""
     case = make_case(personas.cbo_head, oku_card="OKU-7788123")
     make_referral(personas.cbo_head, case, jkm_service(personas))
-    services.case_note_add(
-        actor=personas.cbo_head.membership, case_id=case.pk, text="Nota kes sulit."
-    )
+    case_note_add(actor=personas.cbo_head.membership, case_id=case.pk, text="Nota kes sulit.")
     make_case(personas.other_cbo_head)
     ServiceFactory.create_batch(3, organization=personas.cbo.organization)
     return personas

@@ -16,6 +16,7 @@ from santuni.accounts.models import Invitation, Membership, Role
 from santuni.accounts.tests.personas import PASSWORD, sign_in
 from santuni.audit.models import AuditEntry
 from santuni.geo.models import District, State
+from santuni.lib.domain import Refusal
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Taman-Seri-Pagi-88"
@@ -309,7 +310,7 @@ def test_where_a_focal_point_acts_is_said_with_its_agency(personas):
 def test_a_focal_point_is_refused_without_an_area_or_with_two(personas, scope):
     """What the ministry admin's form checks, the service checks too."""
     places = {"district": port_dickson(), "state": negeri_sembilan()} if scope == "both" else {}
-    with pytest.raises(services.AccountError):
+    with pytest.raises(Refusal):
         services.invitation_send(
             actor=personas.ministry_admin.membership,
             email="jkm.baru@example.invalid",

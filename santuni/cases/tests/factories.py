@@ -8,8 +8,8 @@ from django.utils.translation import gettext
 
 from santuni.directory.tests.factories import ServiceFactory, mukim, term
 
-from .. import services
 from ..models import Consent, Urgency
+from ..services import cases, referrals
 
 # A valid MyKad number: born 15 March 1985 in Negeri Sembilan (05), a woman (even last digit).
 MYKAD = "850315-05-5124"
@@ -29,7 +29,7 @@ def jkm_service(people, **fields):
     )
 
 
-def client_details(**fields) -> services.ClientDetails:
+def client_details(**fields) -> cases.ClientDetails:
     values = {
         "name": CLIENT_NAME,
         "sex": "f",
@@ -43,14 +43,14 @@ def client_details(**fields) -> services.ClientDetails:
         "target_groups": [term("mangsa-krt")],
     }
     values.update(fields)
-    return services.ClientDetails(**values)
+    return cases.ClientDetails(**values)
 
 
 def make_case(persona, *, urgency=Urgency.HIGH, purposes=ALL_PURPOSES, **client_fields):
-    return services.case_create(
+    return cases.case_create(
         actor=persona.membership,
         client=client_details(**client_fields),
-        consent=services.ConsentDetails(method=Consent.Method.WRITTEN, purposes=list(purposes)),
+        consent=cases.ConsentDetails(method=Consent.Method.WRITTEN, purposes=list(purposes)),
         category="domestic_violence",
         urgency=urgency,
         situation="Suami memukul; dia dan anak-anak perlukan tempat selamat.",
@@ -59,7 +59,7 @@ def make_case(persona, *, urgency=Urgency.HIGH, purposes=ALL_PURPOSES, **client_
 
 
 def make_referral(persona, case, service, *, send=True, mode="live", override=""):
-    return services.referral_create(
+    return referrals.referral_create(
         actor=persona.membership,
         case_id=case.pk,
         service_id=service.pk,

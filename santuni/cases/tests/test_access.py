@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from santuni.accounts.tests.personas import PERSONAS, sign_in
-from santuni.cases import services
 from santuni.cases import urls as cases_urls
+from santuni.cases import workflow
 from santuni.cases.models import Attachment, Case, CaseNote, Client, Referral, ReferralEvent
+from santuni.cases.services import cases
 
 from .factories import jkm_service, make_case, make_referral
 
@@ -56,7 +57,7 @@ def world(personas, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     case = make_case(personas.cbo_member)
     referral = make_referral(personas.cbo_head, case, jkm_service(personas))
-    attachment = services.attachment_add(
+    attachment = cases.attachment_add(
         actor=personas.cbo_member.membership,
         case_id=case.pk,
         upload=SimpleUploadedFile("surat.pdf", b"%PDF-1.4 sampel", content_type="application/pdf"),
@@ -269,7 +270,7 @@ def test_guessing_ids_finds_no_referral_to_act_on(client, world, persona):
     events = ReferralEvent.objects.filter(referral=referral).count()
     sign_in(client, getattr(personas, persona))
     url = reverse("cases:referral", args=[referral.pk])
-    for action in services.TRANSITIONS:
+    for action in workflow.STEPS:
         response = client.post(url, action_data(action, referral, personas))
         assert response.status_code == NOT_FOUND, action
     after = Referral.objects.get(pk=referral.pk)
@@ -299,7 +300,7 @@ def test_a_cbo_member_finds_only_the_cases_they_opened(client, world):
     personas = world[0]
     case = make_case(personas.cbo_head)
     referral = make_referral(personas.cbo_head, case, jkm_service(personas, name="Lain"))
-    attachment = services.attachment_add(
+    attachment = cases.attachment_add(
         actor=personas.cbo_head.membership,
         case_id=case.pk,
         upload=SimpleUploadedFile("ic.pdf", b"%PDF-1.4 ic", content_type="application/pdf"),

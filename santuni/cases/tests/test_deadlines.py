@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from santuni.accounts.tests.personas import sign_in
-from santuni.cases import deadlines, services
+from santuni.cases import deadlines
 from santuni.cases.models import (
     Notification,
     PublicHoliday,
@@ -20,6 +20,7 @@ from santuni.cases.models import (
     ServiceLevel,
     Urgency,
 )
+from santuni.cases.services import escalation, referrals
 from santuni.geo.models import State
 
 from .factories import jkm_service, make_case, make_referral
@@ -92,7 +93,7 @@ def test_an_unanswered_referral_becomes_overdue_and_is_escalated_once(client, pe
     due = referral.acknowledge_due
     with time_machine.travel(due - timedelta(minutes=1), tick=False):
         assert referral.reference not in overdue_on_dashboard(client, personas.district_officer)
-        assert services.referrals_escalate() == {"acknowledge": 0, "complete": 0}
+        assert escalation.referrals_escalate() == {"acknowledge": 0, "complete": 0}
     mailoutbox.clear()
     with time_machine.travel(due + timedelta(minutes=1), tick=False):
         assert referral.reference in overdue_on_dashboard(client, personas.district_officer)
@@ -120,11 +121,11 @@ def test_an_accepted_referral_past_its_completion_time_is_escalated(personas):
         referral = make_referral(
             personas.cbo_head, make_case(personas.cbo_head, urgency="immediate"), service
         )
-        services.referral_accept(
+        referrals.referral_accept(
             actor=personas.agency_focal_point.membership, referral_id=referral.pk, version=None
         )
     with time_machine.travel(MONDAY_9 + timedelta(hours=25), tick=False):
-        assert services.referrals_escalate() == {"acknowledge": 0, "complete": 1}
+        assert escalation.referrals_escalate() == {"acknowledge": 0, "complete": 1}
         referral.refresh_from_db()
         assert referral.overdue() == "complete"
         assert referral.complete_escalated_at is not None
@@ -134,7 +135,7 @@ def test_an_answered_referral_is_not_overdue(personas):
     service = jkm_service(personas)
     with time_machine.travel(MONDAY_9, tick=False):
         referral = make_referral(personas.cbo_head, make_case(personas.cbo_head), service)
-        services.referral_decline(
+        referrals.referral_decline(
             actor=personas.agency_focal_point.membership,
             referral_id=referral.pk,
             version=None,
@@ -143,7 +144,7 @@ def test_an_answered_referral_is_not_overdue(personas):
     with time_machine.travel(MONDAY_9 + timedelta(days=30), tick=False):
         referral.refresh_from_db()
         assert referral.overdue() == ""
-        assert services.referrals_escalate() == {"acknowledge": 0, "complete": 0}
+        assert escalation.referrals_escalate() == {"acknowledge": 0, "complete": 0}
 
 
 def test_a_logged_referral_has_no_targets(personas):

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from santuni.accounts.tests.personas import sign_in
-from santuni.cases import services
 from santuni.cases.models import Referral, Urgency
+from santuni.cases.services.cases import case_close
+from santuni.cases.services.referrals import referral_accept
 from santuni.directory.tests.factories import OrganizationFactory, ServiceFactory, term
 
 from .factories import jkm_service, make_case, make_referral, malay
@@ -50,7 +51,7 @@ def listed(client, persona, name, params=None) -> set[str]:
 
 
 def accept(people, referral) -> Referral:
-    return services.referral_accept(
+    return referral_accept(
         actor=people.agency_focal_point.membership, referral_id=referral.pk, version=None
     )
 
@@ -68,7 +69,7 @@ def filtered(personas):
     high = make_case(people.cbo_head, urgency=Urgency.HIGH)  # mangsa-krt
     immediate = make_case(people.cbo_head, urgency=Urgency.IMMEDIATE, target_groups=[oku, elderly])
     closed = make_case(people.cbo_head, urgency=Urgency.NORMAL, target_groups=[elderly])
-    services.case_close(actor=people.cbo_head.membership, case_id=closed.pk, version=None)
+    case_close(actor=people.cbo_head.membership, case_id=closed.pk, version=None)
     items = {
         "normal": normal,
         "high": high,

@@ -11,8 +11,9 @@ from django.utils import translation
 from django.utils.html import escape
 
 from santuni.accounts.tests.personas import sign_in
-from santuni.cases import mykad, services
+from santuni.cases import mykad
 from santuni.cases.models import Case, Referral
+from santuni.cases.services import cases
 
 from .factories import jkm_service, make_case, make_referral, malay
 
@@ -239,7 +240,7 @@ def test_the_pages_are_in_english_too(client, personas):
 def test_a_wrong_filter_value_is_marked_and_the_other_filters_still_apply(client, personas):
     open_case = make_case(personas.cbo_head)
     closed = make_case(personas.cbo_head)
-    services.case_close(actor=personas.cbo_head.membership, case_id=closed.pk, version=None)
+    cases.case_close(actor=personas.cbo_head.membership, case_id=closed.pk, version=None)
     sign_in(client, personas.cbo_head)
     response = client.get(reverse("cases:cases"), {"status": "open", "urgency": "bogus"})
     page = response.content.decode()

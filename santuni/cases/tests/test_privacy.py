@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from santuni.accounts.tests.personas import sign_in
 from santuni.audit.models import AuditEntry
-from santuni.cases import services
 from santuni.cases.models import Attachment, CaseNote, Client, Referral
+from santuni.cases.services import cases, referrals
 from santuni.directory.selectors import SearchQuery, services_search
+from santuni.lib.domain import Refusal
 
 from .factories import (
     CLIENT_NAME,
@@ -217,7 +218,7 @@ def test_every_look_at_a_record_is_in_the_audit_trail(client, personas):
 
 def test_the_agency_sees_what_it_needs_not_the_case(client, personas):
     case = make_case(personas.cbo_head)
-    services.case_note_add(actor=personas.cbo_head.membership, case_id=case.pk, text="Nota dalaman")
+    cases.case_note_add(actor=personas.cbo_head.membership, case_id=case.pk, text="Nota dalaman")
     referral = make_referral(personas.cbo_head, case, jkm_service(personas))
     sign_in(client, personas.agency_focal_point)
     page = client.get(reverse("cases:referral", args=[referral.pk])).content.decode()
@@ -245,8 +246,8 @@ def test_the_person_can_take_their_data(client, personas):
 
 def test_withdrawn_consent_anonymises_and_stops_the_referrals(client, personas, mailoutbox):
     case = make_case(personas.cbo_head, oku_card=OKU_CARD)
-    services.case_note_add(actor=personas.cbo_head.membership, case_id=case.pk, text="Nota")
-    services.attachment_add(
+    cases.case_note_add(actor=personas.cbo_head.membership, case_id=case.pk, text="Nota")
+    cases.attachment_add(
         actor=personas.cbo_head.membership,
         case_id=case.pk,
         upload=SimpleUploadedFile("ic.pdf", b"%PDF-1.4 sample", content_type="application/pdf"),
@@ -291,10 +292,10 @@ def test_closed_cases_are_anonymised_after_the_retention_period(personas, settin
     settings.SANTUNI = {**settings.SANTUNI, "CASE_RETENTION_DAYS": 30}
     with time_machine.travel(datetime(2026, 1, 5, 10, tzinfo=timezone.get_current_timezone())):
         closed = make_case(personas.cbo_head)
-        services.case_close(actor=personas.cbo_head.membership, case_id=closed.pk, version=None)
+        cases.case_close(actor=personas.cbo_head.membership, case_id=closed.pk, version=None)
         still_open = make_case(personas.cbo_head, mykad="")
     with time_machine.travel(datetime(2026, 2, 3, 10, tzinfo=timezone.get_current_timezone())):
-        assert services.clients_anonymise_expired() == 0
+        assert cases.clients_anonymise_expired() == 0
     with time_machine.travel(datetime(2026, 2, 5, 10, tzinfo=timezone.get_current_timezone())):
         call_command("anonymise_closed_cases", stdout=StringIO())
     assert Client.objects.get(pk=closed.client_id).name == ""
@@ -305,8 +306,8 @@ def test_closed_cases_are_anonymised_after_the_retention_period(personas, settin
 def test_a_case_with_a_referral_still_open_cannot_be_closed(personas):
     case = make_case(personas.cbo_head)
     make_referral(personas.cbo_head, case, jkm_service(personas))
-    with pytest.raises(services.CaseError):
-        services.case_close(actor=personas.cbo_head.membership, case_id=case.pk, version=None)
+    with pytest.raises(Refusal):
+        cases.case_close(actor=personas.cbo_head.membership, case_id=case.pk, version=None)
 
 
 def test_attachments_are_checked_and_served_only_to_who_sees_the_case(client, personas):
@@ -334,7 +335,7 @@ def test_attachments_are_checked_and_served_only_to_who_sees_the_case(client, pe
 
 def test_nothing_can_be_added_about_a_person_who_withdrew_consent(client, personas):
     case = make_case(personas.cbo_head)
-    services.consent_withdraw(actor=personas.cbo_head.membership, case_id=case.pk)
+    cases.consent_withdraw(actor=personas.cbo_head.membership, case_id=case.pk)
     sign_in(client, personas.cbo_head)
     note = client.post(reverse("cases:case_note", args=[case.pk]), {"text": "Telefon baru 0123"})
     assert note.status_code == 200
@@ -349,11 +350,11 @@ def test_withdrawal_closes_cases_and_referrals_through_their_usual_steps(persona
     case = make_case(personas.cbo_head)
     referral = make_referral(personas.cbo_head, case, jkm_service(personas))
     focal = personas.agency_focal_point.membership
-    services.referral_accept(actor=focal, referral_id=referral.pk, version=None)
-    services.referral_complete(
+    referrals.referral_accept(actor=focal, referral_id=referral.pk, version=None)
+    referrals.referral_complete(
         actor=focal, referral_id=referral.pk, version=None, outcome="service_delivered"
     )
-    services.consent_withdraw(actor=personas.cbo_head.membership, case_id=case.pk)
+    cases.consent_withdraw(actor=personas.cbo_head.membership, case_id=case.pk)
     referral.refresh_from_db()
     case.refresh_from_db()
     assert (referral.status, referral.close_reason) == ("closed", "client_withdrew")
@@ -365,7 +366,7 @@ def test_withdrawal_closes_cases_and_referrals_through_their_usual_steps(persona
 def test_the_agency_no_longer_sees_the_person_once_the_referral_is_finished(client, personas):
     case = make_case(personas.cbo_head)
     referral = make_referral(personas.cbo_head, case, jkm_service(personas))
-    services.referral_cancel(
+    referrals.referral_cancel(
         actor=personas.cbo_head.membership, referral_id=referral.pk, version=None
     )
     sign_in(client, personas.agency_focal_point)

@@ -15,9 +15,12 @@ from django.utils import timezone, translation
 from santuni.accounts.models import Membership
 from santuni.audit.models import AuditEntry
 from santuni.directory.tests.factories import OrganizationFactory, ServiceFactory
+from santuni.lib.domain import Refusal
 
-from .. import messaging, selectors, services
+from .. import messaging, selectors, workflow
 from ..models import Case, Client, Consent, Notification, Referral, Urgency
+from ..services import cases, referrals
+from ..services.refusals import StaleVersion
 from .factories import (
     CLIENT_NAME,
     CLIENT_PHONE,
@@ -54,15 +57,15 @@ def referral_at(people, service, status: str) -> Referral:
     head sends it, the JKM focal point accepts, starts and completes it."""
     head, focal = people.cbo_head.membership, people.agency_focal_point.membership
     steps = [
-        (S.DRAFT, lambda r: services.referral_send(actor=head, referral_id=r.pk, version=None)),
-        (S.SENT, lambda r: services.referral_accept(actor=focal, referral_id=r.pk, version=None)),
+        (S.DRAFT, lambda r: referrals.referral_send(actor=head, referral_id=r.pk, version=None)),
+        (S.SENT, lambda r: referrals.referral_accept(actor=focal, referral_id=r.pk, version=None)),
         (
             S.ACCEPTED,
-            lambda r: services.referral_start(actor=focal, referral_id=r.pk, version=None),
+            lambda r: referrals.referral_start(actor=focal, referral_id=r.pk, version=None),
         ),
         (
             S.IN_PROGRESS,
-            lambda r: services.referral_complete(
+            lambda r: referrals.referral_complete(
                 actor=focal, referral_id=r.pk, version=None, outcome="service_delivered"
             ),
         ),
@@ -79,28 +82,28 @@ def referral_at(people, service, status: str) -> Referral:
 
 # Each action as its button would call it, with the version the page showed.
 ACTIONS = {
-    "send": lambda actor, r, other: services.referral_send(
+    "send": lambda actor, r, other: referrals.referral_send(
         actor=actor, referral_id=r.pk, version=r.version
     ),
-    "cancel": lambda actor, r, other: services.referral_cancel(
+    "cancel": lambda actor, r, other: referrals.referral_cancel(
         actor=actor, referral_id=r.pk, version=r.version
     ),
-    "accept": lambda actor, r, other: services.referral_accept(
+    "accept": lambda actor, r, other: referrals.referral_accept(
         actor=actor, referral_id=r.pk, version=r.version
     ),
-    "decline": lambda actor, r, other: services.referral_decline(
+    "decline": lambda actor, r, other: referrals.referral_decline(
         actor=actor, referral_id=r.pk, version=r.version, reason="no_capacity"
     ),
-    "redirect": lambda actor, r, other: services.referral_redirect(
+    "redirect": lambda actor, r, other: referrals.referral_redirect(
         actor=actor, referral_id=r.pk, version=r.version, service_id=other.pk
     ),
-    "start": lambda actor, r, other: services.referral_start(
+    "start": lambda actor, r, other: referrals.referral_start(
         actor=actor, referral_id=r.pk, version=r.version
     ),
-    "complete": lambda actor, r, other: services.referral_complete(
+    "complete": lambda actor, r, other: referrals.referral_complete(
         actor=actor, referral_id=r.pk, version=r.version, outcome="aid_approved"
     ),
-    "close": lambda actor, r, other: services.referral_close(
+    "close": lambda actor, r, other: referrals.referral_close(
         actor=actor, referral_id=r.pk, version=r.version, reason="resolved"
     ),
 }
@@ -161,7 +164,7 @@ def test_who_may_take_each_step(personas, service, shelter, action, start, perso
     else:
         # The buttons offered say the same as the rules.
         visible = selectors.referral_for(actor, referral.pk)
-        assert (action in services.allowed_actions(actor, visible)) == (expected == "ok")
+        assert (action in workflow.allowed_steps(actor, visible)) == (expected == "ok")
     if expected == "denied":
         with pytest.raises(PermissionDenied):
             ACTIONS[action](actor, referral, shelter)
@@ -184,15 +187,15 @@ def test_who_may_take_each_step(personas, service, shelter, action, start, perso
 def test_a_step_from_the_wrong_status_is_refused_with_a_reason(personas, service):
     completed = referral_at(personas, service, S.COMPLETED)
     focal = personas.agency_focal_point.membership
-    with translation.override("en"), pytest.raises(services.CaseError) as refused:
-        services.referral_accept(actor=focal, referral_id=completed.pk, version=completed.version)
+    with translation.override("en"), pytest.raises(Refusal) as refused:
+        referrals.referral_accept(actor=focal, referral_id=completed.pk, version=completed.version)
     assert "status is now: Completed" in str(refused.value)
     completed.refresh_from_db()
     assert completed.status == S.COMPLETED
 
     sent = referral_at(personas, service, S.SENT)
-    with translation.override("en"), pytest.raises(services.CaseError) as refused:
-        services.referral_send(
+    with translation.override("en"), pytest.raises(Refusal) as refused:
+        referrals.referral_send(
             actor=personas.cbo_head.membership, referral_id=sent.pk, version=sent.version
         )
     assert "already sent" in str(refused.value)
@@ -203,11 +206,11 @@ def test_the_second_of_two_people_acting_on_the_same_version_is_told_and_changes
 ):
     referral = referral_at(personas, service, S.SENT)
     seen = referral.version
-    services.referral_accept(
+    referrals.referral_accept(
         actor=personas.agency_focal_point.membership, referral_id=referral.pk, version=seen
     )
-    with pytest.raises(services.StaleVersion):
-        services.referral_decline(
+    with pytest.raises(StaleVersion):
+        referrals.referral_decline(
             actor=personas.district_officer.membership,
             referral_id=referral.pk,
             version=seen,
@@ -225,7 +228,7 @@ def test_a_double_tap_on_refer_makes_one_referral(personas, service):
     key = uuid.uuid4()
 
     def refer():
-        return services.referral_create(
+        return referrals.referral_create(
             actor=personas.cbo_head.membership,
             case_id=case.pk,
             service_id=service.pk,
@@ -246,10 +249,10 @@ def test_a_double_tap_on_record_makes_one_case(personas):
     key = uuid.uuid4()
 
     def record():
-        return services.case_create(
+        return cases.case_create(
             actor=personas.cbo_head.membership,
             client=client_details(),
-            consent=services.ConsentDetails(method="written", purposes=["record", "share"]),
+            consent=cases.ConsentDetails(method="written", purposes=["record", "share"]),
             category="financial",
             urgency=Urgency.HIGH,
             situation="Tiada pendapatan sejak suami meninggal.",
@@ -268,10 +271,10 @@ def test_a_form_key_another_cbo_used_never_hands_back_that_cbos_case(personas):
     key = uuid.uuid4()
 
     def record(persona):
-        return services.case_create(
+        return cases.case_create(
             actor=persona.membership,
             client=client_details(),
-            consent=services.ConsentDetails(method="written", purposes=["record", "share"]),
+            consent=cases.ConsentDetails(method="written", purposes=["record", "share"]),
             category="financial",
             urgency=Urgency.HIGH,
             situation="Tiada pendapatan.",
@@ -281,7 +284,7 @@ def test_a_form_key_another_cbo_used_never_hands_back_that_cbos_case(personas):
     record(personas.cbo_head)
     try:
         theirs = record(personas.other_cbo_head)
-    except services.CaseError:
+    except Refusal:
         return  # refusing the form is fine too
     assert theirs.case.organization == personas.other_cbo.organization
 
@@ -291,7 +294,7 @@ def test_a_form_key_reused_on_another_case_never_hands_back_that_cases_referral(
     first, second = make_case(personas.cbo_head), make_case(personas.cbo_head)
 
     def refer(case):
-        return services.referral_create(
+        return referrals.referral_create(
             actor=personas.cbo_head.membership,
             case_id=case.pk,
             service_id=service.pk,
@@ -304,14 +307,14 @@ def test_a_form_key_reused_on_another_case_never_hands_back_that_cases_referral(
     refer(first)
     try:
         referral = refer(second)
-    except services.CaseError:
+    except Refusal:
         return
     assert referral.case == second
 
 
 def test_without_consent_to_share_a_referral_can_only_be_logged(personas, service):
     case = make_case(personas.cbo_head, purposes=[Consent.Purpose.RECORD])
-    with pytest.raises(services.CaseError):
+    with pytest.raises(Refusal):
         make_referral(personas.cbo_head, case, service)
     assert not Referral.objects.exists()
 
@@ -325,7 +328,7 @@ def test_without_consent_to_share_a_referral_can_only_be_logged(personas, servic
 
 def test_in_immediate_danger_consent_may_be_overridden_with_a_reason(personas, service):
     case = make_case(personas.cbo_head, urgency=Urgency.IMMEDIATE, purposes=["record"])
-    with pytest.raises(services.CaseError):
+    with pytest.raises(Refusal):
         make_referral(personas.cbo_head, case, service, override="   ")
     assert not Referral.objects.exists()
 
@@ -342,19 +345,21 @@ def test_in_immediate_danger_consent_may_be_overridden_with_a_reason(personas, s
 def test_a_decline_needs_a_reason_from_the_list_and_a_completion_an_outcome(personas, service):
     focal = personas.agency_focal_point.membership
     sent = referral_at(personas, service, S.SENT)
-    with pytest.raises(services.CaseError):
-        services.referral_decline(
+    with pytest.raises(Refusal):
+        referrals.referral_decline(
             actor=focal, referral_id=sent.pk, version=sent.version, reason="bogus"
         )
-    with pytest.raises(services.CaseError):
-        services.referral_decline(actor=focal, referral_id=sent.pk, version=sent.version, reason="")
+    with pytest.raises(Refusal):
+        referrals.referral_decline(
+            actor=focal, referral_id=sent.pk, version=sent.version, reason=""
+        )
     sent.refresh_from_db()
     assert sent.status == S.SENT
 
     started = referral_at(personas, service, S.IN_PROGRESS)
     for outcome in ("", "bogus"):
-        with pytest.raises(services.CaseError):
-            services.referral_complete(
+        with pytest.raises(Refusal):
+            referrals.referral_complete(
                 actor=focal, referral_id=started.pk, version=started.version, outcome=outcome
             )
     started.refresh_from_db()
@@ -364,7 +369,7 @@ def test_a_decline_needs_a_reason_from_the_list_and_a_completion_an_outcome(pers
 
 def test_a_declined_referral_goes_back_to_the_cbo_head(personas, service):
     referral = referral_at(personas, service, S.SENT)
-    services.referral_decline(
+    referrals.referral_decline(
         actor=personas.agency_focal_point.membership,
         referral_id=referral.pk,
         version=referral.version,
@@ -380,7 +385,7 @@ def test_a_declined_referral_goes_back_to_the_cbo_head(personas, service):
 
 def test_a_redirect_sends_a_new_referral_the_cbo_head_sees_on_the_case(personas, service, shelter):
     referral = referral_at(personas, service, S.SENT)
-    onward = services.referral_redirect(
+    onward = referrals.referral_redirect(
         actor=personas.agency_focal_point.membership,
         referral_id=referral.pk,
         version=referral.version,
@@ -403,8 +408,8 @@ def test_a_redirect_sends_a_new_referral_the_cbo_head_sees_on_the_case(personas,
 
 def test_redirecting_to_the_same_service_is_refused(personas, service):
     referral = referral_at(personas, service, S.SENT)
-    with pytest.raises(services.CaseError):
-        services.referral_redirect(
+    with pytest.raises(Refusal):
+        referrals.referral_redirect(
             actor=personas.agency_focal_point.membership,
             referral_id=referral.pk,
             version=referral.version,
@@ -468,7 +473,7 @@ def test_no_message_or_audit_row_of_the_whole_life_cycle_names_the_person(
     case = make_case(personas.cbo_member, urgency=Urgency.IMMEDIATE)
 
     def step(name, actor, referral, **fields):
-        return getattr(services, f"referral_{name}")(
+        return getattr(referrals, f"referral_{name}")(
             actor=actor, referral_id=referral.pk, version=None, **fields
         )
 
@@ -503,7 +508,7 @@ def test_a_member_whose_role_was_removed_hears_no_more_of_the_case(personas, ser
     Membership.objects.filter(pk=personas.cbo_member.membership.pk).update(
         revoked_at=timezone.now()
     )
-    services.referral_accept(
+    referrals.referral_accept(
         actor=personas.agency_focal_point.membership, referral_id=referral.pk, version=None
     )
     told = Notification.objects.filter(kind="accepted").values_list("recipient", flat=True)

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from santuni.accounts.models import Membership, Role
 from santuni.accounts.tests.personas import PERSONAS, make_user, sign_in
-from santuni.cases import services
 from santuni.cases.models import Case, Consent, Referral, Urgency
+from santuni.cases.services import cases, referrals
 from santuni.cases.tests.factories import (
     ALL_PURPOSES,
     CLIENT_NAME,
@@ -47,10 +47,10 @@ D = timedelta(days=1)
 
 
 def open_case(head, *, urgency, category, place, group, district="seremban"):
-    return services.case_create(
+    return cases.case_create(
         actor=head.membership,
         client=client_details(mykad="", mukim=mukim(place, district), target_groups=[term(group)]),
-        consent=services.ConsentDetails(method=Consent.Method.WRITTEN, purposes=ALL_PURPOSES),
+        consent=cases.ConsentDetails(method=Consent.Method.WRITTEN, purposes=ALL_PURPOSES),
         category=category,
         urgency=urgency,
         situation="Perlukan bantuan.",
@@ -66,7 +66,7 @@ def at(moment, step, *args, **kwargs):
 def accept(receiver, referral, moment):
     return at(
         moment,
-        services.referral_accept,
+        referrals.referral_accept,
         actor=receiver.membership,
         referral_id=referral.pk,
         version=None,
@@ -76,7 +76,7 @@ def accept(receiver, referral, moment):
 def complete(receiver, referral, moment):
     return at(
         moment,
-        services.referral_complete,
+        referrals.referral_complete,
         actor=receiver.membership,
         referral_id=referral.pk,
         version=None,
@@ -130,7 +130,7 @@ def world(personas):
         f1 = make_referral(p.cbo_head, f, jkm)
     accept(agency, f1, T0 - 399 * D)  # 24 h
     complete(agency, f1, T0 - 395 * D)  # 5 days
-    at(T0 - 394 * D, services.case_close, actor=p.cbo_head.membership, case_id=f.pk, version=None)
+    at(T0 - 394 * D, cases.case_close, actor=p.cbo_head.membership, case_id=f.pk, version=None)
 
     with time_machine.travel(T0, tick=False):
         a = open_case(
@@ -158,7 +158,7 @@ def world(personas):
     accept(agency, b1, T0 + 5 * H)  # 4 h, then never completed: overdue
     at(
         T0 + 7 * H,  # 6 h
-        services.referral_decline,
+        referrals.referral_decline,
         actor=agency.membership,
         referral_id=b2.pk,
         version=None,

@@ -12,6 +12,7 @@ from santuni.accounts.tests.personas import PERSONAS
 from santuni.audit.models import AuditEntry
 from santuni.directory.tests.factories import CboProfileFactory, OrganizationFactory
 from santuni.geo.models import District
+from santuni.lib.domain import Refusal
 from santuni.training import services
 from santuni.training.models import Attendance, AttendeeRole, Event
 
@@ -80,7 +81,7 @@ def test_names_are_kept_tidy_and_once_per_cbo_whatever_the_case(personas, event)
         personas.district_officer, event, personas.cbo.organization, "  Nur   Aisyah binti Razak "
     )
     assert attendance.name == "Nur Aisyah binti Razak"
-    with pytest.raises(services.AttendanceError) as error:
+    with pytest.raises(Refusal) as error:
         add(personas.district_officer, event, personas.cbo.organization, "NUR AISYAH BINTI RAZAK")
     with translation.override("en"):
         assert "sudah ada dalam senarai" in str(error.value.message)
@@ -106,7 +107,7 @@ def test_the_database_refuses_a_twin_written_past_the_service(personas, event):
     ],
 )
 def test_bad_input_is_refused_with_a_reason(personas, event, name, role, says):
-    with pytest.raises(services.AttendanceError) as error:
+    with pytest.raises(Refusal) as error:
         add(personas.district_officer, event, personas.cbo.organization, name, role)
     with translation.override("en"):
         assert says in str(error.value.message)
@@ -114,11 +115,11 @@ def test_bad_input_is_refused_with_a_reason(personas, event, name, role, says):
 
 
 def test_an_account_is_linked_only_if_it_belongs_to_the_cbo(personas, event):
-    with pytest.raises(services.AttendanceError):
+    with pytest.raises(Refusal):
         add(
             personas.district_officer, event, personas.cbo.organization, user=personas.outsider.user
         )
-    with pytest.raises(services.AttendanceError):
+    with pytest.raises(Refusal):
         add(
             personas.district_officer,
             event,

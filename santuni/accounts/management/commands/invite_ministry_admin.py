@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from santuni.accounts.models import Role
-from santuni.accounts.services import AccountError, invitation_send
+from santuni.accounts.services import invitation_send
+from santuni.lib.domain import Refusal
 
 
 class Command(BaseCommand):
@@ -22,6 +23,6 @@ class Command(BaseCommand):
             _invitation, link = invitation_send(
                 actor=None, email=email, role=Role.MINISTRY_ADMIN, name=name, language=language
             )
-        except (ValidationError, AccountError) as error:
+        except (ValidationError, Refusal) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
         self.stdout.write(f"Invitation sent to {email}. Link (valid once): {link}")

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from santuni.cases.services import clients_anonymise_expired
+from santuni.cases.services.cases import clients_anonymise_expired
 
 
 class Command(BaseCommand):

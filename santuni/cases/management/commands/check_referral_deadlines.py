@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from santuni.cases.services import referrals_escalate
+from santuni.cases.services.escalation import referrals_escalate
 
 
 class Command(BaseCommand):
