@@ -45,7 +45,7 @@ from santuni.directory.tests.factories import (
 )
 from santuni.geo.models import District
 from santuni.lib.phones import phone_display
-from santuni.reports import booklet, services
+from santuni.reports.booklet import builds, layout
 from santuni.reports.management.commands.booklet import StderrProgress
 from santuni.reports.models import Booklet
 
@@ -105,8 +105,8 @@ def page_of(texts: list[str], needle: str, start: int = 1) -> int:
 
 
 def render(district, language: str) -> bytes:
-    prepared = booklet.prepare(district, language)
-    pdf, _pages = booklet.make_pdf(prepared.final_html(timezone.localdate()))
+    prepared = layout.prepare(district, language)
+    pdf, _pages = layout.make_pdf(prepared.final_html(timezone.localdate()))
     return pdf
 
 
@@ -143,7 +143,7 @@ def demo(django_db_setup, django_db_blocker):
             "mukims": [m.name for m in district.mukims.order_by("name")],
         }
         with translation.override("ms"):
-            listed = booklet._cbo_entries(district) + booklet._service_entries(district)
+            listed = layout._cbo_entries(district) + layout._service_entries(district)
         facts["names"] = {entry.url: entry.name for entry, _keys in listed}
         transaction.set_rollback(True)
     facts["ms_text"] = page_texts(facts["ms"])
@@ -299,7 +299,7 @@ def small_directory(count: int) -> None:
 
 def prepare_queries(district) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        booklet.prepare(district, "ms")
+        layout.prepare(district, "ms")
     return [q["sql"] for q in queries.captured_queries]
 
 
@@ -309,7 +309,7 @@ def test_reading_the_booklet_takes_the_same_queries_for_2_or_10_entries():
     two = prepare_queries(seremban())
     small_directory(4)
     ten = prepare_queries(seremban())
-    assert booklet.prepare(seremban(), "ms").entries == 10
+    assert layout.prepare(seremban(), "ms").entries == 10
     assert len(two) == len(ten) == 22
     # Nothing personal is read: no case, client or referral table is touched.
     assert not [sql for sql in ten if "cases_" in sql]
@@ -318,7 +318,7 @@ def test_reading_the_booklet_takes_the_same_queries_for_2_or_10_entries():
 @pytest.mark.django_db
 def test_hours_a_head_and_a_confidential_place_as_the_html_prints_them():
     small_directory(2)
-    html = booklet.prepare(seremban(), "en").html
+    html = layout.prepare(seremban(), "en").html
     assert "Monday–Friday 08:00–17:00" in html
     assert "Siti Aminah binti Hassan" in html  # the first CBO's head consents
     assert html.count("Siti Aminah binti Hassan") == 1  # the second's does not
@@ -333,10 +333,10 @@ def test_the_fingerprint_follows_the_data_not_the_day(time_machine):
     small_directory(1)
     district = seremban()
     time_machine.move_to(datetime(2026, 3, 2, 9, 0, tzinfo=KL), tick=False)
-    first = booklet.prepare(district, "ms")
+    first = layout.prepare(district, "ms")
     monday = first.final_html(timezone.localdate())
     time_machine.move_to(datetime(2026, 3, 4, 16, 30, tzinfo=KL), tick=False)
-    later = booklet.prepare(district, "ms")
+    later = layout.prepare(district, "ms")
     wednesday = later.final_html(timezone.localdate())
     assert later.fingerprint == first.fingerprint
     # The cover's date is the day it is built, although the fingerprint is the same.
@@ -346,11 +346,11 @@ def test_the_fingerprint_follows_the_data_not_the_day(time_machine):
         )
     assert second in monday and second not in wednesday
     assert fourth in wednesday and fourth not in monday
-    assert booklet.prepare(district, "en").fingerprint != first.fingerprint
+    assert layout.prepare(district, "en").fingerprint != first.fingerprint
     organization = Organization.objects.first()
     organization.name = "Nama Baharu"
     organization.save()
-    assert booklet.prepare(district, "ms").fingerprint != first.fingerprint
+    assert layout.prepare(district, "ms").fingerprint != first.fingerprint
 
 
 # --- reused until the data changes, built in the background -----------------------------------
@@ -368,8 +368,8 @@ def test_a_second_request_reuses_the_booklet_until_a_name_changes(client, person
     require_weasyprint()
     sign_in(client, personas.district_officer)
     built = []
-    real = booklet.make_pdf
-    monkeypatch.setattr(booklet, "make_pdf", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = layout.make_pdf
+    monkeypatch.setattr(layout, "make_pdf", lambda *a, **k: built.append(1) or real(*a, **k))
 
     first = client.post(reverse("reports:booklet"), {"language": "ms"})
     made = Booklet.objects.get()
@@ -414,14 +414,14 @@ def test_the_build_reports_each_stage_in_order(personas, monkeypatch):
     require_weasyprint()
     seen = []
     monkeypatch.setattr(
-        services.SavedProgress,
+        builds.SavedProgress,
         "__call__",
         lambda self, stage, done=0, total=0: seen.append(stage),
     )
     queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="x")
-    services.run_queued(queued.pk)
+    builds.run_queued(queued.pk)
     order = [stage for n, stage in enumerate(seen) if stage not in seen[:n]]
-    assert order == [booklet.READING, booklet.ENTRIES, booklet.LAYOUT, booklet.WRITING]
+    assert order == [layout.READING, layout.ENTRIES, layout.LAYOUT, layout.WRITING]
     queued.refresh_from_db()
     assert queued.status == Booklet.Status.DONE and queued.fingerprint != "x"
 
@@ -432,10 +432,10 @@ def test_a_failed_build_says_so_and_offers_to_try_again(client, personas, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(booklet, "make_pdf", broken)
+    monkeypatch.setattr(layout, "make_pdf", broken)
     queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="x")
     with pytest.raises(RuntimeError):
-        services.run_queued(queued.pk)
+        builds.run_queued(queued.pk)
     queued.refresh_from_db()
     assert queued.status == Booklet.Status.FAILED and "no fonts" in queued.error
     sign_in(client, personas.district_officer)
@@ -453,7 +453,7 @@ def test_the_status_page_shows_progress_and_polls_until_done(client, personas):
         language="ms",
         fingerprint="x",
         status=Booklet.Status.RUNNING,
-        stage=booklet.ENTRIES,
+        stage=layout.ENTRIES,
         done=5,
         total=10,
     )
@@ -596,7 +596,7 @@ def test_the_office_line_prints_the_office_own_numbers_only(personas):
     Phone.objects.create(organization=office, number="+6067621111", description="Kaunter")
     Phone.objects.create(organization=office, service=service, number="+6067622222")
     Phone.objects.create(organization=office, service_at_location=at_place, number="+6067623333")
-    line = booklet._office_line(welfare_office(personas.district))
+    line = layout._office_line(welfare_office(personas.district))
     assert line.numbers == ["06-762 1111"]
     assert "06-762 1111: Kaunter" in line.note
 
@@ -613,7 +613,7 @@ def test_the_national_hotlines_come_from_the_settings(settings):
         },
     }
     with translation.override("en"):
-        shown = {line.name: line.numbers for line in booklet._hotlines()}
+        shown = {line.name: line.numbers for line in layout._hotlines()}
     assert shown["Women's Aid Organisation (WAO)"] == ["03-1234 5678", "TINA WhatsApp 012-345 6789"]
     assert shown["JKM headquarters"] == ["03-8765 4321"]
 
@@ -626,18 +626,18 @@ def quick_pdf(monkeypatch):
     """make_pdf without WeasyPrint: a stand-in PDF of three pages; returns the HTML laid out."""
     laid_out = []
 
-    def stand_in(html, progress=booklet.no_progress):
+    def stand_in(html, progress=layout.no_progress):
         laid_out.append(html)
-        progress(booklet.LAYOUT, 1, 0)
-        progress(booklet.WRITING, 0, 0)
+        progress(layout.LAYOUT, 1, 0)
+        progress(layout.WRITING, 0, 0)
         return b"%PDF-1.7 stand-in", 3
 
-    monkeypatch.setattr(booklet, "make_pdf", stand_in)
+    monkeypatch.setattr(layout, "make_pdf", stand_in)
     return laid_out
 
 
 def current_fingerprint(district, language="ms") -> str:
-    return booklet.prepare(district, language).fingerprint
+    return layout.prepare(district, language).fingerprint
 
 
 @pytest.mark.django_db
@@ -647,14 +647,14 @@ def test_a_worker_that_dies_midway_leaves_a_failed_row(personas, monkeypatch, de
     def dies(*args, **kwargs):
         raise death()
 
-    monkeypatch.setattr(booklet, "make_pdf", dies)
+    monkeypatch.setattr(layout, "make_pdf", dies)
     queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="x")
     with pytest.raises(death):
-        services.run_queued(queued.pk)
+        builds.run_queued(queued.pk)
     queued.refresh_from_db()
     assert queued.status == Booklet.Status.FAILED and death.__name__ in queued.error
     with pytest.raises(death):
-        services.build(district=personas.district, language="en")
+        builds.build(district=personas.district, language="en")
     assert Booklet.objects.get(language="en").status == Booklet.Status.FAILED
 
 
@@ -665,16 +665,16 @@ def test_a_booklet_that_could_not_be_queued_is_failed_not_waited_for(
     def broken(*args, **kwargs):
         raise ConnectionError("the task table is gone")
 
-    monkeypatch.setattr(services, "build_booklet", SimpleNamespace(enqueue=broken))
+    monkeypatch.setattr(builds, "build_booklet", SimpleNamespace(enqueue=broken))
     actor = personas.district_officer.membership
     with (
         pytest.raises(ConnectionError),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.booklet_request(actor=actor, district=personas.district, language="ms")
+        builds.booklet_request(actor=actor, district=personas.district, language="ms")
     assert Booklet.objects.get().status == Booklet.Status.FAILED
     monkeypatch.undo()
-    again = services.booklet_request(actor=actor, district=personas.district, language="ms")
+    again = builds.booklet_request(actor=actor, district=personas.district, language="ms")
     assert not again.reused and again.booklet.status == Booklet.Status.QUEUED
 
 
@@ -686,7 +686,7 @@ def test_a_running_build_whose_progress_stopped_is_given_up_and_replaced(client,
         language="ms",
         fingerprint=current_fingerprint(personas.district),
         status=Booklet.Status.RUNNING,
-        stage=booklet.LAYOUT,
+        stage=layout.LAYOUT,
         created_at=quiet_since,
         updated_at=quiet_since,
     )
@@ -714,7 +714,7 @@ def test_a_long_build_that_keeps_reporting_progress_is_waited_for(client, person
         created_at=long_ago,
         updated_at=long_ago,
     )
-    services.SavedProgress(running)(booklet.LAYOUT, 40, 0)  # a page laid out just now
+    builds.SavedProgress(running)(layout.LAYOUT, 40, 0)  # a page laid out just now
     sign_in(client, personas.district_officer)
     page = client.get(reverse("reports:booklet_status", args=[running.pk])).content.decode()
     assert 'role="alert"' not in page and 'hx-trigger="every 3s"' in page
@@ -743,8 +743,8 @@ def test_the_status_page_and_the_requests_judge_a_dead_build_alike(personas):
             created_at=now - timedelta(minutes=created),
             updated_at=now - timedelta(minutes=updated),
         )
-    by_query = set(Booklet.objects.filter(services.stale_rows(now)).values_list("pk", flat=True))
-    by_row = {b.pk for b in rows.values() if services.is_stale(b, now)}
+    by_query = set(Booklet.objects.filter(builds.stale_rows(now)).values_list("pk", flat=True))
+    by_row = {b.pk for b in rows.values() if builds.is_stale(b, now)}
     assert by_query == by_row == {rows[("queued", 31, 0)].pk, rows[("running", 1, 6)].pk}
 
 
@@ -763,13 +763,13 @@ def test_two_builds_of_the_same_booklet_cannot_be_under_way(personas):
 @pytest.mark.django_db
 def test_a_request_at_the_same_time_joins_the_build_under_way(personas, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(services, "build_booklet", SimpleNamespace(enqueue=enqueued.append))
+    monkeypatch.setattr(builds, "build_booklet", SimpleNamespace(enqueue=enqueued.append))
     first = Booklet.objects.create(
         district=personas.district,
         language="ms",
         fingerprint=current_fingerprint(personas.district),
     )
-    asked = services.booklet_request(
+    asked = builds.booklet_request(
         actor=personas.ministry_admin.membership, district=personas.district, language="ms"
     )
     assert asked.reused and asked.booklet == first
@@ -795,7 +795,7 @@ def test_only_an_officer_of_the_district_may_ask_for_its_booklet(personas, perso
     actor = getattr(personas, persona).membership
 
     def ask():
-        return services.booklet_request(actor=actor, district=personas.district, language="ms")
+        return builds.booklet_request(actor=actor, district=personas.district, language="ms")
 
     if not allowed:
         with pytest.raises(PermissionDenied):
@@ -835,7 +835,7 @@ def test_the_request_page_lists_the_latest_booklets_without_reading_the_director
     def unread(*args, **kwargs):
         raise AssertionError("the page read the directory")
 
-    monkeypatch.setattr(booklet, "prepare", unread)
+    monkeypatch.setattr(layout, "prepare", unread)
     port_dickson = District.objects.get(slug="port-dickson")
     older = finished_booklet(personas.district, days_ago=3)
     newest = finished_booklet(personas.district, days_ago=1, pages=6)
@@ -874,7 +874,7 @@ def test_a_finished_booklet_replaces_the_older_ones_of_its_district_and_language
     old_file = media / old.file.name
     assert old_file.exists()
 
-    new = services.build(district=personas.district, language="ms")
+    new = builds.build(district=personas.district, language="ms")
     assert new.status == Booklet.Status.DONE and (media / new.file.name).exists()
     assert not Booklet.objects.filter(pk=old.pk).exists() and not old_file.exists()
     for kept in (english, other):
@@ -884,10 +884,10 @@ def test_a_finished_booklet_replaces_the_older_ones_of_its_district_and_language
 @pytest.mark.django_db
 @pytest.mark.usefixtures("quick_pdf")
 def test_a_booklet_sharing_the_file_of_the_one_it_replaces_keeps_it(personas, media):
-    first = services.build(district=personas.district, language="ms")
+    first = builds.build(district=personas.district, language="ms")
     # Asked for while the data was different, run when it was the same again.
     queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="y")
-    services.run_queued(queued.pk)
+    builds.run_queued(queued.pk)
     queued.refresh_from_db()
     assert queued.status == Booklet.Status.DONE and queued.file.name == first.file.name
     assert not Booklet.objects.filter(pk=first.pk).exists()
@@ -926,14 +926,14 @@ def test_progress_is_written_at_each_stage_and_then_held_back(personas):
         updated_at=long_ago,
     )
     stream = io.StringIO()
-    saved = services.SavedProgress(running, every=60)
+    saved = builds.SavedProgress(running, every=60)
     printed = StderrProgress(OutputWrapper(stream), every=60)
     for progress in (saved, printed):
-        progress(booklet.ENTRIES, 25, 100)
-        progress(booklet.ENTRIES, 50, 100)  # within a minute of the last: held back
-        progress(booklet.LAYOUT, 1, 0)
+        progress(layout.ENTRIES, 25, 100)
+        progress(layout.ENTRIES, 50, 100)  # within a minute of the last: held back
+        progress(layout.LAYOUT, 1, 0)
     running.refresh_from_db()
-    assert (running.stage, running.done) == (booklet.LAYOUT, 1)
+    assert (running.stage, running.done) == (layout.LAYOUT, 1)
     assert running.updated_at > long_ago
     assert len(stream.getvalue().splitlines()) == 2
 
