@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, settings
 
 from santuni.directory.tests.factories import seremban
 
-# Property tests (issue 9): repeatable and quick by default, no .hypothesis folder; the
+# Property tests: repeatable and quick by default, no .hypothesis folder; the
 # function-scoped fixtures (a signed-in client, the personas) are shared by a test's examples
 # on purpose, and each example rolls its writes back itself. Not named "default": Schemathesis
 # takes only the settings that differ from Hypothesis' own "default" profile.

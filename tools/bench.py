@@ -216,12 +216,12 @@ def step_booklet_demo() -> dict:
     from django.core.management import call_command
 
     from santuni.geo.models import District
-    from santuni.reports import services
+    from santuni.reports.booklet import builds
 
     call_command("load_demo_data", verbosity=0)
     district = District.objects.get(slug="seremban")
     started = time.perf_counter()
-    built = services.build(district=district, language="ms")
+    built = builds.build(district=district, language="ms")
     return {"seconds": time.perf_counter() - started, "pages": built.pages}
 
 

@@ -3,7 +3,7 @@
 Half the listings are CBOs spread over the district's mukims, half services spread over the
 target groups, each with a phone, an address (every tenth a confidential shelter) and, for
 services, weekday hours; Malay text as the real directory has. The booklet is built through
-`services.build`, the code path of the command and the background task.
+`santuni.reports.booklet.builds.build`, the code path of the command and the background task.
 """
 
 import time
@@ -27,7 +27,7 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim, State
-from santuni.reports import services
+from santuni.reports.booklet import builds
 
 DISTRICT = "Seri Contoh"
 MUKIMS = [
@@ -187,7 +187,7 @@ def run(entries: int) -> dict:
     the build took (not the data's creation), its pages and its size."""
     district = make_directory(entries)
     started = time.perf_counter()
-    built = services.build(district=district, language="ms")
+    built = builds.build(district=district, language="ms")
     seconds = time.perf_counter() - started
     return {
         "entries": entries,

@@ -17,17 +17,16 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import django.test
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from santuni.accounts.access import MEMBERSHIP_SESSION_KEY, REAUTH_SESSION_KEY
 from santuni.accounts.models import Membership, Role
-from santuni.cases.models import Case, Referral, Urgency, new_reference
-from santuni.cases.models import Client as Person
+from santuni.cases.models import Case, Client, Referral, Urgency, new_reference
 from santuni.directory.models import CboProfile, Organization, Service, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 
@@ -182,8 +181,8 @@ def _world(rng: random.Random, n_cbos: int, n_cases: int) -> dict:
 
     groups = list(TaxonomyTerm.objects.filter(taxonomy__code="kumpulan-sasar"))
     case_cbos = rng.choices(list(zip(cbos, heads, strict=True)), k=n_cases)
-    people = Person.objects.bulk_create(
-        Person(
+    people = Client.objects.bulk_create(
+        Client(
             organization=cbo.organization,
             district=cbo.district,
             mukim=rng.choice(mukims[cbo.district_id]) if rng.random() < 0.9 else None,
@@ -192,8 +191,8 @@ def _world(rng: random.Random, n_cbos: int, n_cases: int) -> dict:
         )
         for cbo, head in case_cbos
     )
-    Person.target_groups.through.objects.bulk_create(
-        Person.target_groups.through(client_id=p.pk, taxonomyterm_id=g.pk)
+    Client.target_groups.through.objects.bulk_create(
+        Client.target_groups.through(client_id=p.pk, taxonomyterm_id=g.pk)
         for p in people
         for g in rng.sample(groups, k=rng.randint(1, 2))
     )
@@ -346,10 +345,10 @@ def _referrals(rng: random.Random, world: dict, count: int) -> None:
 # --- timing ------------------------------------------------------------------------------
 
 
-def _signed_in(membership: Membership) -> Client:
+def _signed_in(membership: Membership) -> django.test.Client:
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = django.test.Client(HTTP_HOST="127.0.0.1")
     client.force_login(membership.user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = membership.user.totpdevice_set.get().persistent_id

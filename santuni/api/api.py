@@ -30,8 +30,7 @@ from santuni.directory.models import (
 )
 from santuni.search.text import words
 
-from . import selectors
-from . import serialize as out
+from . import selectors, serialize
 from .schemas import VERSION, profile_patch, profile_patch_names, profile_schema, schema_names
 
 
@@ -230,8 +229,8 @@ def _one(model, oid: str, kind: str) -> QuerySet:
     return found
 
 
-def _options(params: Paging) -> out.Options:
-    return out.Options(lang=params.lang)
+def _options(params: Paging) -> serialize.Options:
+    return serialize.Options(lang=params.lang)
 
 
 # --- endpoints --------------------------------------------------------------------------
@@ -251,7 +250,7 @@ def services(request, params: Query[ServiceParams]):
     found = selectors.services(_filters(params))
     options = _options(params)
     if params.format == "ndjson":
-        return _ndjson(out.iter_full_services(found, options))
+        return _ndjson(serialize.iter_full_services(found, options))
     if params.minimal:
         if isinstance(found, QuerySet):
             # A search loads each service's organization too: not wanted here.
@@ -260,18 +259,19 @@ def services(request, params: Query[ServiceParams]):
             found,
             params,
             lambda page: [
-                {"id": str(s.pk), "last_modified": out.value_out(s.last_modified)} for s in page
+                {"id": str(s.pk), "last_modified": serialize.value_out(s.last_modified)}
+                for s in page
             ],
         )
     if params.full or params.full_service:
-        return _page(found, params, lambda page: out.iter_full_services(page, options))
-    return _page(found, params, lambda page: [out.service_item(s, options) for s in page])
+        return _page(found, params, lambda page: serialize.iter_full_services(page, options))
+    return _page(found, params, lambda page: [serialize.service_item(s, options) for s in page])
 
 
 @_endpoint("/services/{id}", "One service, fully nested", "services", "service", page=False)
 def service(request, id: str, lang: Literal["ms", "en"] = "ms"):
     found = _one(Service, id, "service")
-    return next(out.iter_full_services(found, out.Options(lang=lang)))
+    return next(serialize.iter_full_services(found, serialize.Options(lang=lang)))
 
 
 class OrganizationParams(Paging):
@@ -287,22 +287,22 @@ def organizations(request, params: Query[OrganizationParams]):
     if params.format == "ndjson" or params.full or params.full_service:
 
         def full(organizations):
-            return out.iter_full_organizations(
+            return serialize.iter_full_organizations(
                 organizations, options, full_service=params.full_service
             )
 
         if params.format == "ndjson":
             return _ndjson(full(found))
         return _page(found, params, full)
-    table = out.TABLES["organization"]
-    return _page(found, params, lambda page: [out.plain(table, o, options) for o in page])
+    table = serialize.TABLES["organization"]
+    return _page(found, params, lambda page: [serialize.plain(table, o, options) for o in page])
 
 
 @_endpoint("/organizations/{id}", "One organization", "organizations", "organization", page=False)
 def organization(request, id: str, full_service: bool = False, lang: Literal["ms", "en"] = "ms"):
     found = _one(Organization, id, "organization")
-    options = out.Options(lang=lang)
-    return next(out.iter_full_organizations(found, options, full_service=full_service))
+    options = serialize.Options(lang=lang)
+    return next(serialize.iter_full_organizations(found, options, full_service=full_service))
 
 
 @_endpoint(
@@ -315,11 +315,13 @@ def service_at_locations(request, params: Query[SalParams]):
     found = selectors.service_at_locations(filters, params.postcode.strip())
     options = _options(params)
     if params.format == "ndjson":
-        return _ndjson(out.iter_full_service_at_locations(found, options))
+        return _ndjson(serialize.iter_full_service_at_locations(found, options))
     if params.full:
-        return _page(found, params, lambda page: out.iter_full_service_at_locations(page, options))
-    table = out.TABLES["service_at_location"]
-    return _page(found, params, lambda page: [out.plain(table, sal, options) for sal in page])
+        return _page(
+            found, params, lambda page: serialize.iter_full_service_at_locations(page, options)
+        )
+    table = serialize.TABLES["service_at_location"]
+    return _page(found, params, lambda page: [serialize.plain(table, sal, options) for sal in page])
 
 
 @_endpoint(
@@ -331,7 +333,7 @@ def service_at_locations(request, params: Query[SalParams]):
 )
 def service_at_location(request, id: str, lang: Literal["ms", "en"] = "ms"):
     found = _one(ServiceAtLocation, id, "service_at_location")
-    return next(out.iter_full_service_at_locations(found, out.Options(lang=lang)))
+    return next(serialize.iter_full_service_at_locations(found, serialize.Options(lang=lang)))
 
 
 class TaxonomyParams(Paging):
@@ -345,13 +347,15 @@ def taxonomies(request, params: Query[TaxonomyParams]):
         found = found.filter(name__icontains=word) | found.filter(name_en__icontains=word)
     options = _options(params)
     if params.format == "ndjson":
-        return _ndjson(out.taxonomy_out(t, options) for t in found)
-    return _page(found, params, lambda page: [out.taxonomy_out(t, options) for t in page])
+        return _ndjson(serialize.taxonomy_out(t, options) for t in found)
+    return _page(found, params, lambda page: [serialize.taxonomy_out(t, options) for t in page])
 
 
 @_endpoint("/taxonomies/{id}", "One taxonomy", "taxonomies", "taxonomy", page=False)
 def taxonomy(request, id: str, lang: Literal["ms", "en"] = "ms"):
-    return out.taxonomy_out(_one(Taxonomy, id, "taxonomy").get(), out.Options(lang=lang))
+    return serialize.taxonomy_out(
+        _one(Taxonomy, id, "taxonomy").get(), serialize.Options(lang=lang)
+    )
 
 
 class TermParams(TaxonomyParams):
@@ -370,14 +374,16 @@ def taxonomy_terms(request, params: Query[TermParams]):
     )
     options = _options(params)
     if params.format == "ndjson":
-        return _ndjson(out.taxonomy_term_out(t, options) for t in found)
-    return _page(found, params, lambda page: [out.taxonomy_term_out(t, options) for t in page])
+        return _ndjson(serialize.taxonomy_term_out(t, options) for t in found)
+    return _page(
+        found, params, lambda page: [serialize.taxonomy_term_out(t, options) for t in page]
+    )
 
 
 @_endpoint("/taxonomy_terms/{id}", "One taxonomy term", "taxonomies", "taxonomy_term", page=False)
 def taxonomy_term(request, id: str, lang: Literal["ms", "en"] = "ms"):
     found = _one(TaxonomyTerm, id, "taxonomy term").select_related("taxonomy").get()
-    return out.taxonomy_term_out(found, out.Options(lang=lang))
+    return serialize.taxonomy_term_out(found, serialize.Options(lang=lang))
 
 
 # --- Santuni's profile ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from santuni.directory.confidential import confidential_rows
 from santuni.directory.models import CboProfile, Service
 from santuni.lib.spreadsheets import csv_writer
 
-from . import serialize as out
+from . import serialize
 from .readers import CBO_CSV, LIST_SEPARATOR
 from .schemas import HERE, profile_schema
 from .tables import TABLES, WRITE_ORDER
@@ -39,7 +39,7 @@ def export_services(stream: IO[str], fmt: str) -> int:
     count = 0
     if fmt == "json":
         stream.write("[")
-    for item in out.iter_full_services(services, out.Options()):
+    for item in serialize.iter_full_services(services, serialize.Options()):
         if fmt == "json":
             stream.write(",\n" if count else "\n")
         stream.write(json.dumps(item, ensure_ascii=False))
@@ -70,7 +70,7 @@ def _cbo_schema() -> dict:
 
 def _table_rows(table_name: str) -> tuple[QuerySet, callable]:
     table = TABLES[table_name]
-    options = out.Options()
+    options = serialize.Options()
     found = table.model.objects.order_by("pk")
     related = {
         "address": ["mukim"],
@@ -86,9 +86,9 @@ def _table_rows(table_name: str) -> tuple[QuerySet, callable]:
     if withheld is not None:
         found = found.exclude(withheld)
     if shown is None:
-        return found, lambda obj: out.plain(table, obj, options, confidential=False)
+        return found, lambda obj: serialize.plain(table, obj, options, confidential=False)
     found = found.annotate(in_confidential=ExpressionWrapper(shown, output_field=BooleanField()))
-    return found, lambda obj: out.plain(table, obj, options, bool(obj.in_confidential))
+    return found, lambda obj: serialize.plain(table, obj, options, bool(obj.in_confidential))
 
 
 def _cbo_rows() -> tuple[QuerySet, callable]:
@@ -102,7 +102,7 @@ def _cbo_rows() -> tuple[QuerySet, callable]:
         organization = profile.organization
         organization.cbo = profile
         item = {}
-        out.EXTRAS["organization"](organization, item, out.Options())
+        serialize.EXTRAS["organization"](organization, item, serialize.Options())
         return {"organization_id": str(organization.pk)} | item["cbo"]
 
     return found, row

@@ -11,7 +11,26 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from santuni.directory import models as m
+from santuni.directory.models import (
+    Address,
+    Attribute,
+    Contact,
+    CostOption,
+    Funding,
+    Language,
+    Location,
+    Organization,
+    OrganizationIdentifier,
+    Phone,
+    Program,
+    RequiredDocument,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
 
 from .schemas import hsds_schema
 
@@ -51,20 +70,20 @@ TABLES: dict[str, Table] = {
     for table in [
         Table(
             "taxonomy",
-            m.Taxonomy,
+            Taxonomy,
             fields=("uri", "version"),
             translated=("name", "description"),
         ),
         Table(
             "taxonomy_term",
-            m.TaxonomyTerm,
+            TaxonomyTerm,
             fields=("code", "term_uri", "position"),
             translated=("name", "description"),
             parents=("taxonomy", "parent"),
         ),
         Table(
             "organization",
-            m.Organization,
+            Organization,
             fields=("alternate_name", "email", "website", "uri", "logo")
             + ("year_incorporated", "legal_status"),
             translated=("name", "description"),
@@ -81,20 +100,20 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "organization_identifier",
-            m.OrganizationIdentifier,
+            OrganizationIdentifier,
             fields=("identifier_scheme", "identifier_type", "identifier"),
             parents=("organization",),
         ),
         Table(
             "program",
-            m.Program,
+            Program,
             fields=("alternate_name",),
             translated=("name", "description"),
             parents=("organization",),
         ),
         Table(
             "service",
-            m.Service,
+            Service,
             fields=("alternate_name", "url", "email", "status", "interpretation_services")
             + ("wait_time", "accreditations", "licenses", "minimum_age", "maximum_age")
             + ("assured_date", "assurer_email", "last_modified"),
@@ -116,7 +135,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "location",
-            m.Location,
+            Location,
             fields=("location_type", "url", "alternate_name", "latitude", "longitude")
             + ("external_identifier", "external_identifier_type"),
             translated=("name", "description", "transportation"),
@@ -132,14 +151,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "address",
-            m.Address,
+            Address,
             fields=("attention", "address_1", "address_2", "city", "region", "state_province")
             + ("postal_code", "country", "address_type"),
             parents=("location",),
         ),
         Table(
             "service_at_location",
-            m.ServiceAtLocation,
+            ServiceAtLocation,
             translated=("description",),
             parents=("service", "location"),
             children=(
@@ -150,13 +169,13 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "service_area",
-            m.ServiceArea,
+            ServiceArea,
             fields=("name", "description", "extent", "extent_type", "uri"),
             parents=("service",),
         ),
         Table(
             "contact",
-            m.Contact,
+            Contact,
             fields=("name", "department", "email"),
             translated=("title",),
             parents=("organization", "service", "location", "service_at_location"),
@@ -164,7 +183,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "phone",
-            m.Phone,
+            Phone,
             fields=("number", "extension", "type"),
             translated=("description",),
             parents=("organization", "service", "location", "service_at_location", "contact"),
@@ -172,7 +191,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "schedule",
-            m.Schedule,
+            Schedule,
             fields=("valid_from", "valid_to", "freq", "interval", "byday", "bymonthday")
             + ("opens_at", "closes_at", "notes", "attending_type"),
             translated=("description",),
@@ -180,28 +199,28 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "required_document",
-            m.RequiredDocument,
+            RequiredDocument,
             fields=("uri",),
             translated=("document",),
             parents=("service",),
         ),
         Table(
             "language",
-            m.Language,
+            Language,
             fields=("name", "code", "note"),
             parents=("service", "location", "phone"),
         ),
         Table(
             "cost_option",
-            m.CostOption,
+            CostOption,
             fields=("valid_from", "valid_to", "currency", "amount"),
             translated=("option", "amount_description"),
             parents=("service",),
         ),
-        Table("funding", m.Funding, fields=("source",), parents=("organization", "service")),
+        Table("funding", Funding, fields=("source",), parents=("organization", "service")),
         Table(
             "attribute",
-            m.Attribute,
+            Attribute,
             fields=("link_id", "link_entity", "link_type", "value"),
             parents=("taxonomy_term",),
         ),

@@ -355,9 +355,9 @@ class Referral(models.Model):
             ),
             models.Index(fields=["status", "acknowledge_due"], name="cas_referral_ack_due"),
             models.Index(fields=["status", "complete_due"], name="cas_referral_done_due"),
-            # The dashboards (santuni.reports.stats), nationally then per district. The
-            # first holds both times, so one pass counts them; each medians' order is an
-            # index's own.
+            # The dashboards (santuni.reports.dashboards.figures), nationally then per
+            # district. The first holds both times, so one pass counts them; each medians'
+            # order is an index's own.
             models.Index(
                 fields=["urgency", "seconds_to_acknowledge", "seconds_to_complete"],
                 name="cas_ref_times",

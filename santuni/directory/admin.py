@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import models as m
+from . import models
 from .indexing import affected_services, index_services
 
 
@@ -27,73 +27,73 @@ class SearchIndexed:
 
 
 class PhoneInline(admin.TabularInline):
-    model = m.Phone
+    model = models.Phone
     extra = 0
     fields = ["number", "type", "description", "description_en"]
 
 
 class ScheduleInline(admin.TabularInline):
-    model = m.Schedule
+    model = models.Schedule
     extra = 0
     fields = ["byday", "opens_at", "closes_at", "valid_from", "valid_to", "description"]
 
 
 class AddressInline(admin.StackedInline):
-    model = m.Address
+    model = models.Address
     extra = 0
     autocomplete_fields = ["district", "mukim"]
 
 
 class ServiceAtLocationInline(admin.TabularInline):
-    model = m.ServiceAtLocation
+    model = models.ServiceAtLocation
     extra = 0
     autocomplete_fields = ["location"]
 
 
 class ServiceAreaInline(admin.TabularInline):
-    model = m.ServiceArea
+    model = models.ServiceArea
     extra = 0
     fields = ["district", "mukim", "name", "description"]
     autocomplete_fields = ["district", "mukim"]
 
 
 class RequiredDocumentInline(admin.TabularInline):
-    model = m.RequiredDocument
+    model = models.RequiredDocument
     extra = 0
 
 
 class LanguageInline(admin.TabularInline):
-    model = m.Language
+    model = models.Language
     extra = 0
     fields = ["code", "name", "note"]
 
 
 class CostOptionInline(admin.TabularInline):
-    model = m.CostOption
+    model = models.CostOption
     extra = 0
 
 
 class FundingInline(admin.TabularInline):
-    model = m.Funding
+    model = models.Funding
     extra = 0
     fk_name = "service"
 
 
 class ContactInline(admin.StackedInline):
-    model = m.Contact
+    model = models.Contact
     extra = 0
     fields = ["name", "title", "title_en", "department", "email"]
 
 
 class CboProfileInline(admin.StackedInline):
-    model = m.CboProfile
+    model = models.CboProfile
     extra = 0
     autocomplete_fields = ["district", "mukims"]
     filter_horizontal = ["target_groups"]
 
 
 class OrganizationIdentifierInline(admin.TabularInline):
-    model = m.OrganizationIdentifier
+    model = models.OrganizationIdentifier
     extra = 0
 
 
@@ -112,7 +112,7 @@ class IsCboFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(m.Organization)
+@admin.register(models.Organization)
 class OrganizationAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "is_sample", "last_modified"]
     list_filter = [IsCboFilter, "is_sample", "cbo__district", "cbo__is_active"]
@@ -120,7 +120,7 @@ class OrganizationAdmin(SearchIndexed, admin.ModelAdmin):
     inlines = [CboProfileInline, PhoneInline, OrganizationIdentifierInline, ContactInline]
 
 
-@admin.register(m.Service)
+@admin.register(models.Service)
 class ServiceAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "organization", "status", "assured_date"]
     list_filter = ["status", "organization__is_sample", "assured_date"]
@@ -144,7 +144,7 @@ class ServiceAdmin(SearchIndexed, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(m.Location)
+@admin.register(models.Location)
 class LocationAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "organization", "location_type", "is_confidential"]
     list_filter = ["is_confidential", "location_type", "addresses__district"]
@@ -154,40 +154,40 @@ class LocationAdmin(SearchIndexed, admin.ModelAdmin):
 
 
 class TaxonomyTermInline(admin.TabularInline):
-    model = m.TaxonomyTerm
+    model = models.TaxonomyTerm
     extra = 0
     fields = ["code", "name", "name_en", "description", "description_en", "position"]
 
 
-@admin.register(m.Taxonomy)
+@admin.register(models.Taxonomy)
 class TaxonomyAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "code"]
     search_fields = ["name", "name_en"]
     inlines = [TaxonomyTermInline]
 
 
-@admin.register(m.TaxonomyTerm)
+@admin.register(models.TaxonomyTerm)
 class TaxonomyTermAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "taxonomy"]
     list_filter = ["taxonomy"]
     search_fields = ["name", "name_en", "code"]
 
 
-@admin.register(m.Attribute)
+@admin.register(models.Attribute)
 class AttributeAdmin(SearchIndexed, admin.ModelAdmin):
     list_display = ["link_entity", "link_id", "taxonomy_term"]
     list_filter = ["link_entity", "taxonomy_term__taxonomy", "taxonomy_term"]
     search_fields = ["link_id"]
 
 
-@admin.register(m.Program)
+@admin.register(models.Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "organization"]
     search_fields = ["name", "name_en"]
     autocomplete_fields = ["organization"]
 
 
-@admin.register(m.CboProfile)
+@admin.register(models.CboProfile)
 class CboProfileAdmin(admin.ModelAdmin):
     list_display = ["organization", "district", "head_name", "head_consent", "is_active"]
     list_filter = ["district", "is_active", "head_consent", "mukims"]
@@ -200,9 +200,9 @@ class IndexedPartAdmin(SearchIndexed, admin.ModelAdmin):
     pass
 
 
-for model in [m.Phone, m.Schedule, m.Contact]:
+for model in [models.Phone, models.Schedule, models.Contact]:
     admin.site.register(model)
-for model in [m.Address, m.ServiceArea, m.ServiceAtLocation]:
+for model in [models.Address, models.ServiceArea, models.ServiceAtLocation]:
     admin.site.register(model, IndexedPartAdmin)
 
 admin.site.site_header = _("Santuni administration")

@@ -12,24 +12,26 @@ from django.db.models import Prefetch, Q
 
 from santuni.search import index
 
-from . import models as m
+from . import models
 
 BATCH = 500
-STATUS_RANK = {m.Service.Status.ACTIVE: 0, m.Service.Status.TEMPORARILY_CLOSED: 1}
+STATUS_RANK = {models.Service.Status.ACTIVE: 0, models.Service.Status.TEMPORARILY_CLOSED: 1}
 
 
-def _services(ids: list) -> list[m.Service]:
+def _services(ids: list) -> list[models.Service]:
     return list(
-        m.Service.objects.filter(pk__in=ids)
-        .exclude(status=m.Service.Status.DEFUNCT)
+        models.Service.objects.filter(pk__in=ids)
+        .exclude(status=models.Service.Status.DEFUNCT)
         .select_related("organization")
         .prefetch_related(
             Prefetch(
                 "service_at_locations",
-                queryset=m.ServiceAtLocation.objects.select_related("location").prefetch_related(
+                queryset=models.ServiceAtLocation.objects.select_related(
+                    "location"
+                ).prefetch_related(
                     Prefetch(
                         "location__addresses",
-                        queryset=m.Address.objects.select_related("district", "mukim"),
+                        queryset=models.Address.objects.select_related("district", "mukim"),
                     )
                 ),
             ),
@@ -45,7 +47,7 @@ def _terms(ids: list) -> tuple[dict, dict]:
     facets: dict = {}
     # In a fixed order: PostgreSQL's ranking weighs where words stand.
     rows = (
-        m.Attribute.objects.filter(link_entity="service", link_id__in=ids)
+        models.Attribute.objects.filter(link_entity="service", link_id__in=ids)
         .select_related("taxonomy_term")
         .order_by("taxonomy_term__taxonomy__code", "taxonomy_term__position", "taxonomy_term_id")
     )
@@ -57,7 +59,7 @@ def _terms(ids: list) -> tuple[dict, dict]:
     return found, facets
 
 
-def _places(service: m.Service) -> tuple[list[str], list[str]]:
+def _places(service: models.Service) -> tuple[list[str], list[str]]:
     """Place names the text holds, and place facets, as the directory's place filter: located
     in, or serving. A shelter is found by its district only: its street, town and mukim
     must not lead to it: what of a place may be published (`Location.publishes`) is all its
@@ -87,7 +89,7 @@ def _places(service: m.Service) -> tuple[list[str], list[str]]:
     return names, facets
 
 
-def _position(service: m.Service) -> tuple[float | None, float | None]:
+def _position(service: models.Service) -> tuple[float | None, float | None]:
     for link in sorted(service.service_at_locations.all(), key=lambda sal: sal.location_id):
         location = link.location
         if location.has_public_position:
@@ -95,7 +97,7 @@ def _position(service: m.Service) -> tuple[float | None, float | None]:
     return None, None
 
 
-def document(service: m.Service, terms: list[str], facets: list[str]) -> index.Document:
+def document(service: models.Service, terms: list[str], facets: list[str]) -> index.Document:
     """What the index holds of a service: its names, then its groups, needs, owner and
     places, then its descriptions."""
     organization = service.organization
@@ -163,9 +165,9 @@ def index_related(
     if locations:
         query |= Q(service_at_locations__location__in=locations)
     if terms:
-        linked = m.Attribute.objects.filter(link_entity="service", taxonomy_term__in=terms)
+        linked = models.Attribute.objects.filter(link_entity="service", taxonomy_term__in=terms)
         query |= Q(pk__in=linked.values("link_id"))
-    found = m.Service.objects.filter(query).exclude(pk__in=list(done))
+    found = models.Service.objects.filter(query).exclude(pk__in=list(done))
     return index_services(found.values_list("pk", flat=True).distinct())
 
 
@@ -173,20 +175,23 @@ def affected_services(objects: Iterable) -> list:
     """The services whose index documents show something of these records."""
     ids: list = []
     for obj in objects:
-        if isinstance(obj, m.Service):
+        if isinstance(obj, models.Service):
             ids.append(obj.pk)
-        elif isinstance(obj, m.ServiceAtLocation | m.ServiceArea):
+        elif isinstance(obj, models.ServiceAtLocation | models.ServiceArea):
             ids.append(obj.service_id)
-        elif isinstance(obj, m.Attribute) and obj.link_entity == m.Attribute.LinkEntity.SERVICE:
+        elif (
+            isinstance(obj, models.Attribute)
+            and obj.link_entity == models.Attribute.LinkEntity.SERVICE
+        ):
             ids.append(obj.link_id)
-        elif isinstance(obj, m.Organization):
+        elif isinstance(obj, models.Organization):
             ids += obj.services.values_list("pk", flat=True)
-        elif isinstance(obj, m.Location | m.Address):
-            location = obj.location_id if isinstance(obj, m.Address) else obj.pk
-            links = m.ServiceAtLocation.objects.filter(location=location)
+        elif isinstance(obj, models.Location | models.Address):
+            location = obj.location_id if isinstance(obj, models.Address) else obj.pk
+            links = models.ServiceAtLocation.objects.filter(location=location)
             ids += links.values_list("service_id", flat=True)
-        elif isinstance(obj, m.TaxonomyTerm):
-            linked = m.Attribute.objects.filter(link_entity="service", taxonomy_term=obj)
+        elif isinstance(obj, models.TaxonomyTerm):
+            linked = models.Attribute.objects.filter(link_entity="service", taxonomy_term=obj)
             ids += linked.values_list("link_id", flat=True)
     return list(dict.fromkeys(ids))
 
@@ -195,6 +200,6 @@ def rebuild() -> int:
     """The whole index from scratch, with the tokens of today's families."""
     with transaction.atomic():
         index.clear()
-        written = index_services(m.Service.objects.order_by("pk").values_list("pk", flat=True))
+        written = index_services(models.Service.objects.order_by("pk").values_list("pk", flat=True))
         index.optimize()
     return written

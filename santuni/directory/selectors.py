@@ -1,7 +1,7 @@
 """Read queries for the public directory, including the search behind the results page.
 
-`services_search` is the one entry point the results page uses; the search issue replaces
-its body with the ranked full-text index and keeps its signature.
+`services_search` is the one entry point the results page uses: words typed go to the ranked
+full-text index of santuni.search, filters alone to a plain query.
 """
 
 import math
@@ -29,7 +29,7 @@ from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
 from santuni.geo.models import District, Mukim
 from santuni.search.index import district_facet, mukim_facet, term_facet, whole_district_facet
 from santuni.search.ranking import COUNT_CAP, ranked
-from santuni.search.text import words as search_words
+from santuni.search.text import words
 
 from .models import (
     WEEKDAYS,
@@ -185,7 +185,7 @@ def filtered_services(
     if query.open_now:
         services = services.filter(_open_filter(now or timezone.now()))
         filtered = True
-    if query.near and (query.radius_km is not None or not search_words(query.text)):
+    if query.near and (query.radius_km is not None or not words(query.text)):
         services = _with_distance(services, query)  # to filter by, or to order by
         if query.radius_km is not None:
             radius = query.radius_km / KM_PER_DEGREE
@@ -209,7 +209,7 @@ def services_search(
     ready for `attach_listing_details`. Ranked services are loaded with `load` (default:
     the fields a result card shows).
     """
-    if search_words(query.text):
+    if words(query.text):
         # Place and term filters run inside the full-text query, as facet tokens; the rest
         # (open now, a radius, the API's own) as a subquery.
         rest = replace(query, district=None, mukim=None, target_group=None, need=None)

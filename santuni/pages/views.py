@@ -12,7 +12,7 @@ from santuni.accounts.models import MANAGERS, Role
 from santuni.cases.selectors import unread_count
 from santuni.directory import selectors
 from santuni.directory.models import Organization
-from santuni.training import access as training_access
+from santuni.training import access
 from santuni.training.selectors import training_history
 
 
@@ -42,7 +42,7 @@ def organization_detail(request, organization_id):
         raise Http404 from None
     history = None
     if hasattr(organization, "cbo"):
-        history = training_history(organization, viewer=training_access.viewer(request))
+        history = training_history(organization, viewer=access.viewer(request))
     response = render(
         request, "pages/organization.html", {"organization": organization, "history": history}
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from santuni.accounts.access import active_membership
 from santuni.aid.rules import rm
 
-from . import aidstats
+from .aid_statistics import csv_import, services
 from .models import AidStatistic
 
 # A year of figures for every state and scheme is a few hundred rows, well under this.
@@ -104,13 +104,13 @@ class AidStatisticAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                counts = aidstats.aid_statistics_import(
+                counts = services.aid_statistics_import(
                     data=upload.read(),
                     actor=active_membership(request),
                     user=request.user,
                     filename=upload.name,
                 )
-            except aidstats.AidCsvError as error:
+            except csv_import.AidCsvError as error:
                 problems = error.messages
             else:
                 self.message_user(
@@ -135,7 +135,7 @@ class AidStatisticAdmin(admin.ModelAdmin):
             "form": form,
             "problems": problems[:SHOWN_PROBLEMS],
             "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
-            "columns": aidstats.COLUMN_HELP,
-            "example": aidstats.EXAMPLE,
+            "columns": csv_import.COLUMN_HELP,
+            "example": csv_import.EXAMPLE,
         }
         return TemplateResponse(request, "admin/reports/aidstatistic/import.html", context)

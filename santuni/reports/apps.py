@@ -9,4 +9,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The dashboards' tables and the deploy check register themselves when their modules load.
-        from . import aidstats, checks, stats  # noqa: F401
+        from . import checks  # noqa: F401
+        from .aid_statistics import tables  # noqa: F401
+        from .dashboards import figures  # noqa: F401

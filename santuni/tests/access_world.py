@@ -26,13 +26,20 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from santuni.accounts import services as accounts
 from santuni.accounts.models import Role
+from santuni.accounts.services import invitation_send
 from santuni.accounts.tests.personas import PERSONAS, make_personas, make_user, sign_in
 from santuni.cases.models import PublicHoliday
-from santuni.cases.services import cases
+from santuni.cases.services.cases import attachment_add, case_note_add
 from santuni.cases.tests.factories import jkm_service, make_case, make_referral
-from santuni.directory import models as directory
+from santuni.directory.models import (
+    Contact,
+    Phone,
+    Program,
+    Schedule,
+    ServiceArea,
+    ServiceAtLocation,
+)
 from santuni.directory.tests.factories import ServiceFactory
 from santuni.listings.services import listing_change_submit
 from santuni.reports.models import Booklet
@@ -53,12 +60,12 @@ def build_world() -> SimpleNamespace:
     case = make_case(p.cbo_member)
     jkm = jkm_service(p)
     referral = make_referral(p.cbo_head, case, jkm)
-    attachment = cases.attachment_add(
+    attachment = attachment_add(
         actor=p.cbo_member.membership,
         case_id=case.pk,
         upload=SimpleUploadedFile("surat.pdf", ATTACHMENT_BYTES, content_type="application/pdf"),
     )
-    note = cases.case_note_add(
+    note = case_note_add(
         actor=p.cbo_member.membership,
         case_id=case.pk,
         text="Nota sulit tentang klien.",
@@ -88,7 +95,7 @@ def build_world() -> SimpleNamespace:
     )
     booklet.file.save("sampel.pdf", ContentFile(BOOKLET_BYTES))
     # The CBO head invites a member: the invitation is the head's to cancel.
-    invitation, _link = accounts.invitation_send(
+    invitation, _link = invitation_send(
         actor=p.cbo_head.membership,
         email="ahli.baru@example.invalid",
         role=Role.CBO_MEMBER,
@@ -123,21 +130,19 @@ def _admin_rows(w) -> None:
     p = w.p
     location = p.agency.locations.get()
     Group.objects.create(name="Pegawai sampel")
-    directory.Program.objects.create(
-        organization=p.agency, name="Program Sampel", description="Untuk ujian."
-    )
-    directory.Phone.objects.create(organization=p.agency, number="+6067628899")
-    directory.Schedule.objects.create(
+    Program.objects.create(organization=p.agency, name="Program Sampel", description="Untuk ujian.")
+    Phone.objects.create(organization=p.agency, number="+6067628899")
+    Schedule.objects.create(
         service=w.jkm, byday="MO,TU,WE,TH,FR", opens_at=clock(8), closes_at=clock(17)
     )
-    directory.Contact.objects.create(organization=p.agency, name="Kaunter JKM")
-    directory.ServiceArea.objects.create(service=w.jkm, district=p.district)
-    directory.ServiceAtLocation.objects.create(service=w.jkm, location=location)
+    Contact.objects.create(organization=p.agency, name="Kaunter JKM")
+    ServiceArea.objects.create(service=w.jkm, district=p.district)
+    ServiceAtLocation.objects.create(service=w.jkm, location=location)
     SynonymFamily.objects.create(members="warga emas, orang tua")
     PublicHoliday.objects.create(date=date(2026, 8, 31), name="Hari Kebangsaan")
     DBTaskResult.objects.create(
         args_kwargs={"args": [str(w.booklet.pk)], "kwargs": {}},
-        task_path="santuni.reports.services.build_booklet",
+        task_path="santuni.reports.booklet.builds.build_booklet",
         backend_name="default",
         queue_name="default",
         run_after=get_date_max(),  # as the database backend stores "no time set"

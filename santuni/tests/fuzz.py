@@ -1,4 +1,4 @@
-"""Bad input for property tests (issue 9): what a careless, confused or hostile person might
+"""Bad input for property tests: what a careless, confused or hostile person might
 send through a form, and the checks every answer to it must pass."""
 
 import copy

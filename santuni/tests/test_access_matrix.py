@@ -32,18 +32,18 @@ from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+# Two apps' access tables share the module name test_access: each is named by its full path.
+import santuni.accounts.tests.test_access
+import santuni.cases.tests.test_access
 from santuni.accounts.models import Role
-from santuni.accounts.tests import test_access as accounts_access
 from santuni.accounts.tests.personas import PASSWORD, PERSONAS
 from santuni.api.schemas import profile_patch_names, schema_names
-from santuni.cases.tests import test_access as cases_access
 from santuni.cases.tests.test_pages import case_form
 from santuni.directory.models import TaxonomyTerm
 from santuni.listings.tests.test_self_service import profile_form
-from santuni.reports import aidstats
-from santuni.reports.tests import test_booklet as booklet_access
-from santuni.reports.tests import test_dashboards as dashboard_access
-from santuni.training.tests import test_pages as training_access
+from santuni.reports.aid_statistics import csv_import
+from santuni.reports.tests import test_booklet, test_dashboards
+from santuni.training.tests import test_pages
 
 from .access_world import RECOVERY_CODE, changed_tables, client_as, kept_world, row_counts, snapshot
 
@@ -285,22 +285,22 @@ def imported_entries(w) -> dict[str, Entry]:
     """The apps' own tables, for the world's objects (which are the apps' worlds)."""
     p = w.p
     tables = [
-        *cases_access.pages((p, w.case, w.referral, w.attachment)),
-        *accounts_access.pages((p, w.service, w.change)),
-        *training_access.pages((p, w.event, w.attendance)),
+        *santuni.cases.tests.test_access.pages((p, w.case, w.referral, w.attachment)),
+        *santuni.accounts.tests.test_access.pages((p, w.service, w.change)),
+        *test_pages.pages((p, w.event, w.attendance)),
     ]
     entries = {
         name: Entry(list(args), from_app(expected))
         for name, args, expected in tables
         if name != "admin:index"  # the accounts table allows "302 or 403"; ours is exact
     }
-    officers = dict.fromkeys(dashboard_access.ALLOWED, OK)
+    officers = dict.fromkeys(test_dashboards.ALLOWED, OK)
     return entries | {
         "reports:dashboard": Entry([], from_app(officers)),
         "reports:export": Entry(["cases-status", "csv"], from_app(officers)),
-        "reports:booklet": Entry([], from_app(booklet_access.OFFICERS)),
-        "reports:booklet_status": Entry([w.booklet.pk], from_app(booklet_access.OWN_DISTRICT)),
-        "reports:booklet_file": Entry([w.booklet.pk], from_app(booklet_access.OWN_DISTRICT)),
+        "reports:booklet": Entry([], from_app(test_booklet.OFFICERS)),
+        "reports:booklet_status": Entry([w.booklet.pk], from_app(test_booklet.OWN_DISTRICT)),
+        "reports:booklet_file": Entry([w.booklet.pk], from_app(test_booklet.OWN_DISTRICT)),
     }
 
 
@@ -580,11 +580,13 @@ def _takes_post(w) -> dict:
     cases_world = (p, w.case, w.referral, w.attachment)
     pages = {
         **{
-            page: lambda page=page: cases_access.post_data(page, cases_world)
-            for page in cases_access.WRITES
+            page: lambda page=page: santuni.cases.tests.test_access.post_data(page, cases_world)
+            for page in santuni.cases.tests.test_access.WRITES
         },
         "cases:case_new": case_form,
-        "cases:referral": lambda: cases_access.action_data("accept", w.referral, p),
+        "cases:referral": lambda: santuni.cases.tests.test_access.action_data(
+            "accept", w.referral, p
+        ),
         "cases:notifications": dict,
         "listings:profile_edit": lambda: profile_form(email="lain@example.invalid"),
         "listings:service_edit": lambda: {
@@ -635,7 +637,7 @@ def _takes_post(w) -> dict:
             "usable_password": "true",
         },
         "admin:reports_aidstatistic_import": lambda: {
-            "file": SimpleUploadedFile("statistik.csv", aidstats.EXAMPLE.encode())
+            "file": SimpleUploadedFile("statistik.csv", csv_import.EXAMPLE.encode())
         },
     }
     for model in admin.site._registry:
@@ -656,9 +658,9 @@ def post_refusals(w) -> dict[str, dict]:
 
 def _post_refusals(w) -> dict[str, dict]:
     case_writes = {
-        page: dict(cases_access.KEPT_OUT)
-        | ({"cbo_member": DENIED} if page in cases_access.HEAD_ONLY else {})
-        for page in cases_access.WRITES
+        page: dict(santuni.cases.tests.test_access.KEPT_OUT)
+        | ({"cbo_member": DENIED} if page in santuni.cases.tests.test_access.HEAD_ONLY else {})
+        for page in santuni.cases.tests.test_access.WRITES
     }
     # Only a manager of the role finds it: the CBO head who invited the member.
     managed = {

@@ -18,7 +18,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from santuni.directory import indexing
-from santuni.directory import models as m
+from santuni.directory.models import (
+    Address,
+    Attribute,
+    Contact,
+    Language,
+    Location,
+    Phone,
+    Schedule,
+)
 from santuni.directory.tests.factories import (
     CboProfileFactory,
     ServiceFactory,
@@ -26,7 +34,7 @@ from santuni.directory.tests.factories import (
     seremban,
     term,
 )
-from santuni.reports import booklet
+from santuni.reports.booklet import layout
 
 from .test_privacy_scan import body, hsds_exports, readable, search_index_rows
 
@@ -34,9 +42,9 @@ pytestmark = pytest.mark.django_db
 
 SHELTER_PHONE = "+6063339999"
 # The text fields that may show, by kind: the name a shelter's page shows, its phones' notes.
-MAY_SHOW = {m.Location: {"name", "name_en"}, m.Phone: {"number", "description", "description_en"}}
+MAY_SHOW = {Location: {"name", "name_en"}, Phone: {"number", "description", "description_en"}}
 # Fields that keep a value a program reads (the hours are shown), or cannot hold a marker.
-KEPT = {m.Schedule: {"byday", "bymonthday"}, m.Address: {"country"}}
+KEPT = {Schedule: {"byday", "bymonthday"}, Address: {"country"}}
 
 
 class Markers:
@@ -54,7 +62,7 @@ class Markers:
             text = isinstance(field, models.CharField | models.TextField)
             if not text or field.choices or field.name in KEPT.get(model, ()):
                 continue
-            if field.name == "number" and model is m.Phone and "number" in may_show:
+            if field.name == "number" and model is Phone and "number" in may_show:
                 continue  # the shelter's own phone: a real number, to be called
             marker = f"qzk{next(self.numbers):03d}qz"
             setattr(record, field.name, marker)
@@ -73,20 +81,20 @@ def a_shelter(markers: Markers):
     cbo = CboProfileFactory(organization__name="Pertubuhan Perlindungan Wanita")
     service = ServiceFactory(organization=cbo.organization, name="Rumah Selamat Wanita")
     location = place_service(service, is_confidential=True)
-    markers.fill(location, "location", MAY_SHOW[m.Location])
+    markers.fill(location, "location", MAY_SHOW[Location])
     markers.fill(location.addresses.get(), "address")
     phone = location.phones.create(number=SHELTER_PHONE)
-    markers.fill(phone, "phone", MAY_SHOW[m.Phone])
-    markers.fill(m.Language(phone=phone), "phone's language")
+    markers.fill(phone, "phone", MAY_SHOW[Phone])
+    markers.fill(Language(phone=phone), "phone's language")
     hours = {"byday": "MO,TU,WE,TH,FR", "opens_at": time(8), "closes_at": time(17)}
-    markers.fill(m.Schedule(location=location, **hours), "schedule")
-    markers.fill(m.Language(location=location), "language")
-    contact = markers.fill(m.Contact(location=location), "contact")
-    markers.fill(m.Phone(contact=contact), "contact's phone")
+    markers.fill(Schedule(location=location, **hours), "schedule")
+    markers.fill(Language(location=location), "language")
+    contact = markers.fill(Contact(location=location), "contact")
+    markers.fill(Phone(contact=contact), "contact's phone")
     link = markers.fill(location.service_at_locations.get(), "service at location")
-    markers.fill(m.Contact(service_at_location=link), "contact at the service")
-    markers.fill(m.Schedule(service_at_location=link, **hours), "schedule of the service there")
-    attribute = m.Attribute(link_entity="location", link_id=location.pk, taxonomy_term=term("oku"))
+    markers.fill(Contact(service_at_location=link), "contact at the service")
+    markers.fill(Schedule(service_at_location=link, **hours), "schedule of the service there")
+    attribute = Attribute(link_entity="location", link_id=location.pk, taxonomy_term=term("oku"))
     markers.fill(attribute, "attribute")
     indexing.index_services([service.pk])
     return service, location
@@ -150,8 +158,8 @@ def test_a_confidential_place_publishes_only_its_name_phones_and_hours(client, t
     outputs = api_responses(client, service, location) | public_pages(client, service, location)
     for fmt, exported in hsds_exports(tmp_path).items():
         outputs[f"export_hsds --format {fmt}"] = exported
-    for language in booklet.LANGUAGES:
-        outputs[f"booklet ({language})"] = booklet.prepare(seremban(), language).html.encode()
+    for language in layout.LANGUAGES:
+        outputs[f"booklet ({language})"] = layout.prepare(seremban(), language).html.encode()
     outputs["search index"] = search_index_rows()
 
     leaks = {where: markers.leaked(readable(data)) for where, data in outputs.items()}

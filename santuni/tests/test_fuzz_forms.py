@@ -19,8 +19,7 @@ import santuni
 from santuni.accounts.tests.personas import sign_in
 from santuni.aid.models import PovertyLine, Scheme, SchemeVersion
 from santuni.audit.models import AuditEntry
-from santuni.cases.models import Attachment, Case, CaseNote, Consent, Referral, Urgency
-from santuni.cases.models import Client as Person
+from santuni.cases.models import Attachment, Case, CaseNote, Client, Consent, Referral, Urgency
 from santuni.cases.tests.factories import MYKAD, jkm_service, make_case, make_referral
 from santuni.cases.workflow import STEPS
 from santuni.directory.models import CboProfile, Service
@@ -61,7 +60,7 @@ def case_fields():
         "category": one_of(*Case.Category.values),
         "situation": any_text(),
         "name": st.just("Mak Som binti Sampel"),
-        "sex": one_of(*Person.Sex.values),
+        "sex": one_of(*Client.Sex.values),
         "mykad": one_of("", MYKAD, MYKAD.replace("-", "")),
         "date_of_birth": one_of("", "1985-03-15", "2030-01-01"),
         "age": digits(-1, 131),
@@ -90,10 +89,10 @@ def test_case_form(client, personas, on_commit_at_once):
     @example({})  # an empty body
     def record(data):
         with rolled_back():
-            before = counts(Case, Person, Consent, Referral)
+            before = counts(Case, Client, Consent, Referral)
             response = client.post(url, data)
             done = assert_refused_or_done(
-                response, before=before, after=lambda: counts(Case, Person, Consent, Referral)
+                response, before=before, after=lambda: counts(Case, Client, Consent, Referral)
             )
             if done == "accepted":
                 assert Case.objects.count() in (before["Case"], before["Case"] + 1)
@@ -361,7 +360,7 @@ def test_household_and_person_forms(client, personas, persona):
     )  # a digit int() cannot read
     def screen(data):
         with rolled_back():
-            before = counts(Case, Person, AuditEntry)
+            before = counts(Case, Client, AuditEntry)
             response = client.post(url, data)
             assert response.status_code == 200
             assert SCREENER_STEPS & set(templates_of(response))
@@ -369,7 +368,7 @@ def test_household_and_person_forms(client, personas, persona):
             if form is not None and form.is_bound:
                 # The step that was wrong says why; the others move on.
                 assert_errors_shown(response, form)
-            assert counts(Case, Person, AuditEntry) == before  # the screener stores nothing
+            assert counts(Case, Client, AuditEntry) == before  # the screener stores nothing
 
     screen()
 
@@ -689,8 +688,8 @@ FUZZED = {
     "santuni.directory.forms.SearchForm": "forms.test_search_form",
     "santuni.listings.editable.ListingForm": "forms.test_listing_form",
     "santuni.listings.views.ReturnForm": "forms.test_return_form",
-    "santuni.reports.booklet_views.BookletForm": "forms.test_booklet_form",
-    "santuni.reports.views.ScopeForm": "forms.test_scope_form",
+    "santuni.reports.booklet.views.BookletForm": "forms.test_booklet_form",
+    "santuni.reports.dashboards.views.ScopeForm": "forms.test_scope_form",
     "santuni.reports.admin.ImportForm": "forms.test_import_form",
     "santuni.reports.admin.AidStatisticForm": "forms.test_admin_model_form",
     "santuni.aid.admin.SchemeVersionForm": "forms.test_admin_model_form",

@@ -1,4 +1,4 @@
-"""Oversized and malformed uploads and request bodies (issue 9): each is refused with a clear
+"""Oversized and malformed uploads and request bodies: each is refused with a clear
 message in Malay, in a page of the site, and nothing is kept; never a server error."""
 
 import pytest

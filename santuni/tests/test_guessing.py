@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 
 from santuni.accounts.models import Invitation, Membership
-from santuni.cases.tests import test_access as cases_access
+from santuni.cases.tests import test_access
 from santuni.cases.tests.factories import CLIENT_NAME, CLIENT_PHONE, MYKAD
 from santuni.training.tests.factories import EventFactory, johor_district
 
@@ -41,7 +41,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def case_form(page):
-    return lambda w: cases_access.post_data(page, (w.p, w.case, w.referral, w.attachment))
+    return lambda w: test_access.post_data(page, (w.p, w.case, w.referral, w.attachment))
 
 
 # URL name, what is guessed, the URL's arguments (the guessed id last), who guesses, the
@@ -56,7 +56,7 @@ GUESSES = [
     ("cases:referral", "the referral", lambda w: [w.referral.pk], READERS, "get", None),
     *[
         (page, "the case", lambda w: [w.case.pk], OTHERS, "post", case_form(page))
-        for page in cases_access.WRITES
+        for page in test_access.WRITES
     ],
     (
         "cases:referral",
@@ -64,7 +64,7 @@ GUESSES = [
         lambda w: [w.referral.pk],
         READERS,
         "post",
-        lambda w: cases_access.action_data("accept", w.referral, w.p),
+        lambda w: test_access.action_data("accept", w.referral, w.p),
     ),
     ("reports:booklet_status", "the booklet", lambda w: [w.booklet.pk], OFFICER, "get", None),
     ("reports:booklet_file", "the booklet", lambda w: [w.booklet.pk], OFFICER, "get", None),

@@ -35,8 +35,8 @@ from santuni.cases.tests.factories import CLIENT_NAME, CLIENT_PHONE, MYKAD, jkm_
 from santuni.directory import indexing
 from santuni.directory.models import Organization, Service
 from santuni.directory.tests.factories import ServiceFactory
+from santuni.reports.dashboards.tables import REPORTS
 from santuni.reports.models import Booklet
-from santuni.reports.tables import REPORTS
 
 pytestmark = [
     # Committed, so that pg_dump (another process) sees it; the seed data comes back after.

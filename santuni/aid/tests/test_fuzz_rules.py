@@ -1,4 +1,4 @@
-"""The eligibility rules as properties (issue 9): any household in the screener's range gets an
+"""The eligibility rules as properties: any household in the screener's range gets an
 answer, the same answer each time, and more income never makes it more eligible; a version
 the admin may save never breaks the screener."""
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from santuni.api.schemas import faults
 from santuni.demo.directory import demo_data_load
-from santuni.directory import models as m
+from santuni.directory import models
 from santuni.directory.selectors import SearchQuery, services_search
 from santuni.directory.tests.factories import ServiceFactory
 from santuni.geo.models import District, Mukim
@@ -114,7 +114,7 @@ def metres(lat1, lng1, lat2, lng2) -> float:
 
 
 def shelter_services():
-    return m.Service.objects.filter(service_at_locations__location__is_confidential=True)
+    return models.Service.objects.filter(service_at_locations__location__is_confidential=True)
 
 
 # --- 1. discovery -----------------------------------------------------------------------
@@ -172,11 +172,11 @@ def test_every_endpoint_over_the_demo_data_fits_the_hsds_schemas(client, demo):
     assert_valid("taxonomy", every(client, "/taxonomies"))
     assert_valid("taxonomy_term", every(client, "/taxonomy_terms"))
     for endpoint, schema, model, params in [
-        ("services", "service", m.Service, {}),
-        ("organizations", "organization", m.Organization, {"full_service": "true"}),
-        ("service_at_locations", "service_at_location", m.ServiceAtLocation, {}),
-        ("taxonomies", "taxonomy", m.Taxonomy, {}),
-        ("taxonomy_terms", "taxonomy_term", m.TaxonomyTerm, {}),
+        ("services", "service", models.Service, {}),
+        ("organizations", "organization", models.Organization, {"full_service": "true"}),
+        ("service_at_locations", "service_at_location", models.ServiceAtLocation, {}),
+        ("taxonomies", "taxonomy", models.Taxonomy, {}),
+        ("taxonomy_terms", "taxonomy_term", models.TaxonomyTerm, {}),
     ]:
         everyone = as_ids(model.objects.all())
         assert_valid(schema, [ok(client, f"/{endpoint}/{pk}", **params) for pk in everyone])
@@ -187,7 +187,7 @@ def test_every_endpoint_over_the_demo_data_fits_the_hsds_schemas(client, demo):
 
 @pytest.mark.django_db
 def test_pages_of_seven(client, demo):
-    total = m.Service.objects.count()
+    total = models.Service.objects.count()
     pages = math.ceil(total / 7)
     assert total > 80 and total % 7
     first = ok(client, "/services", per_page=7)
@@ -213,16 +213,16 @@ def test_pages_of_seven(client, demo):
 
 @pytest.mark.django_db
 def test_each_filter_narrows_and_filters_combine_with_and(client, demo):
-    everyone = as_ids(m.Service.objects.all())
-    elders = m.TaxonomyTerm.objects.get(code="warga-emas")
-    needs = m.Taxonomy.objects.get(code="keperluan")
-    linked = m.Attribute.objects.filter(link_entity="service")
+    everyone = as_ids(models.Service.objects.all())
+    elders = models.TaxonomyTerm.objects.get(code="warga-emas")
+    needs = models.Taxonomy.objects.get(code="keperluan")
+    linked = models.Attribute.objects.filter(link_entity="service")
     # Every demo service has needs: some lose theirs so that taxonomy_id has work to do.
     linked.filter(taxonomy_term__taxonomy=needs, link_id__in=sorted(everyone)[1::4]).delete()
     old = sorted(everyone)[::3]
-    m.Service.objects.update(last_modified=datetime(2025, 6, 1, tzinfo=UTC))
-    m.Service.objects.filter(pk__in=old).update(last_modified=datetime(2020, 1, 1, tzinfo=UTC))
-    live = m.Service.objects.exclude(status="defunct")
+    models.Service.objects.update(last_modified=datetime(2025, 6, 1, tzinfo=UTC))
+    models.Service.objects.filter(pk__in=old).update(last_modified=datetime(2020, 1, 1, tzinfo=UTC))
+    live = models.Service.objects.exclude(status="defunct")
     district = District.objects.get(slug="port-dickson")
     in_district = as_ids(
         live.filter(
@@ -234,7 +234,9 @@ def test_each_filter_narrows_and_filters_combine_with_and(client, demo):
         str(pk)
         for pk in linked.filter(taxonomy_term__taxonomy=needs).values_list("link_id", flat=True)
     }
-    organization = m.Organization.objects.get(services__name__icontains="PAWE", cbo__isnull=True)
+    organization = models.Organization.objects.get(
+        services__name__icontains="PAWE", cbo__isnull=True
+    )
     expected = {
         "taxonomy_term_id": (
             str(elders.pk),
@@ -261,15 +263,15 @@ def test_each_filter_narrows_and_filters_combine_with_and(client, demo):
 @pytest.mark.django_db
 def test_mukim_and_proximity_filters(client, demo):
     rasah = Mukim.objects.get(name="Rasah", district__slug="seremban")
-    public = m.ServiceAtLocation.objects.filter(location__is_confidential=False)
+    public = models.ServiceAtLocation.objects.filter(location__is_confidential=False)
     located = as_ids(
-        m.Service.objects.filter(
+        models.Service.objects.filter(
             service_at_locations__in=public.filter(location__addresses__mukim=rasah)
         )
     )
     found = ids(client, mukim="Rasah", district="Seremban")
-    assert located and located <= found < as_ids(m.Service.objects.all())
-    covering = m.Service.objects.filter(
+    assert located and located <= found < as_ids(models.Service.objects.all())
+    covering = models.Service.objects.filter(
         Q(service_areas__mukim=rasah) | Q(service_areas__district=rasah.district)
     )
     assert found <= located | as_ids(covering)
@@ -278,7 +280,7 @@ def test_mukim_and_proximity_filters(client, demo):
     radius = 2000
     found = ids(client, lat=here.latitude, lng=here.longitude, proximity=radius)
     near, far = set(), set()
-    for service in m.Service.objects.prefetch_related("service_at_locations__location"):
+    for service in models.Service.objects.prefetch_related("service_at_locations__location"):
         places = [s.location for s in service.service_at_locations.all()]
         closest = min(
             (
@@ -299,15 +301,17 @@ def test_mukim_and_proximity_filters(client, demo):
 @pytest.mark.django_db
 def test_postcode_on_service_at_locations(client, demo):
     postcode = "71200"
-    at_postcode = m.ServiceAtLocation.objects.filter(
+    at_postcode = models.ServiceAtLocation.objects.filter(
         location__addresses__postal_code=postcode, location__is_confidential=False
     )
     districts = District.objects.filter(addresses__postal_code=postcode)
-    covering = m.ServiceAtLocation.objects.filter(service__service_areas__district__in=districts)
+    covering = models.ServiceAtLocation.objects.filter(
+        service__service_areas__district__in=districts
+    )
     found = ids(client, "/service_at_locations", postcode=postcode)
     assert as_ids(at_postcode) and as_ids(at_postcode) <= found
     assert found <= as_ids(at_postcode) | as_ids(covering)
-    assert found < as_ids(m.ServiceAtLocation.objects.all())
+    assert found < as_ids(models.ServiceAtLocation.objects.all())
     near = ids(client, "/service_at_locations", postcode=postcode, proximity=1000)
     assert as_ids(at_postcode) & near and near < found
 
@@ -330,10 +334,10 @@ def test_minimal_and_full_items(client, demo):
 @pytest.mark.django_db
 def test_ndjson_streams_every_matching_service(client, demo):
     lines = ndjson(client, "/services")
-    assert len(lines) == m.Service.objects.count() > 20
+    assert len(lines) == models.Service.objects.count() > 20
     assert [line["id"] for line in lines] == [item["id"] for item in every(client, "/services")]
     assert all("organization" in line for line in lines)
-    elders = m.TaxonomyTerm.objects.get(code="warga-emas")
+    elders = models.TaxonomyTerm.objects.get(code="warga-emas")
     some = ndjson(client, "/services", taxonomy_term_id=str(elders.pk))
     assert {line["id"] for line in some} == ids(client, taxonomy_term_id=str(elders.pk))
     assert_valid("service", some)
@@ -432,7 +436,7 @@ def shelters(demo):
     """The demo's shelters, with values found nowhere else and a phone of their own."""
     found = []
     places = [(2.69787, 101.93463), (2.44913, 101.96687)]
-    for index, location in enumerate(m.Location.objects.filter(is_confidential=True)):
+    for index, location in enumerate(models.Location.objects.filter(is_confidential=True)):
         location.latitude, location.longitude = places[index]
         location.save()
         location.addresses.update(postal_code=f"7{index}999")
@@ -464,7 +468,7 @@ def test_confidential_places_appear_in_no_response(client, shelters):
     ]
     urls += [f"/service_at_locations?per_page=500{extra}" for extra in ["", "&full=true"]]
     urls += ["/service_at_locations?format=ndjson", "/services?lat=2.69787&lng=101.93463"]
-    urls += [f"/services/{pk}" for pk in as_ids(m.Service.objects.all())]
+    urls += [f"/services/{pk}" for pk in as_ids(models.Service.objects.all())]
     for location in shelters:
         urls.append(f"/organizations/{location.organization_id}?full_service=true")
         urls += [f"/service_at_locations/{pk}" for pk in as_ids(location.service_at_locations)]
@@ -488,8 +492,8 @@ def test_confidential_places_appear_in_no_response(client, shelters):
 def test_confidential_places_match_no_postcode_proximity_or_mukim_search(client, demo):
     """Without service areas, a shelter could only match through its own hidden place."""
     shelter_ids = as_ids(shelter_services())
-    m.ServiceArea.objects.filter(service__in=shelter_services()).delete()
-    for location in m.Location.objects.filter(is_confidential=True):
+    models.ServiceArea.objects.filter(service__in=shelter_services()).delete()
+    for location in models.Location.objects.filter(is_confidential=True):
         address = location.addresses.get()
         hidden = as_ids(location.service_at_locations)
         at = {"lat": location.latitude, "lng": location.longitude}
@@ -510,7 +514,7 @@ def test_confidential_places_match_no_postcode_proximity_or_mukim_search(client,
 def test_a_shelter_found_by_the_area_it_serves_shows_no_address(client, demo):
     # A shelter serving a whole district is found from any postcode in it, as a victim needs,
     # but matching by coverage says nothing about where it is: no address, no position.
-    for location in m.Location.objects.filter(is_confidential=True):
+    for location in models.Location.objects.filter(is_confidential=True):
         address = location.addresses.get()
         found = client.get(
             f"{API}/service_at_locations",

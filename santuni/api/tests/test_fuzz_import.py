@@ -1,4 +1,4 @@
-"""import_hsds fed broken files (issue 9): random bytes, cut-off JSON, other encodings, bad
+"""import_hsds fed broken files: random bytes, cut-off JSON, other encodings, bad
 records among good ones, damaged data packages. Each ends in a list of what is wrong and an
 untouched directory, or a true summary of what was imported; never a traceback."""
 
@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from santuni.directory import models as m
+from santuni.directory import models
 from santuni.tests.fuzz import any_text, rolled_back
 
 from .test_import import directory_snapshot, sample_service
@@ -158,7 +158,7 @@ def test_bad_records_among_good_ones(tmp_path, records, skip_invalid):
     path = tmp_path / "mixed.ndjson"
     with rolled_back():
         before = directory_snapshot()
-        services_before = m.Service.objects.count()
+        services_before = models.Service.objects.count()
         path.write_text(
             "".join(json.dumps(r, ensure_ascii=False, allow_nan=True) + "\n" for r in records)
         )
@@ -171,7 +171,7 @@ def test_bad_records_among_good_ones(tmp_path, records, skip_invalid):
         created = int(re.search(r"(\d+) created", said).group(1))
         updated = int(re.search(r"(\d+) updated", said).group(1))
         # The summary tells the truth: as many services more as it says were created.
-        assert m.Service.objects.count() - services_before == created
+        assert models.Service.objects.count() - services_before == created
         assert created + updated <= len(records)
         if not skip_invalid:
             assert "invalid:" not in said
@@ -185,8 +185,8 @@ def package(tmp_path) -> dict[str, str]:
     run(source)
     call_command("export_hsds", "--format", "csv", str(tmp_path / "pkg"), stderr=io.StringIO())
     files = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "pkg").iterdir()}
-    m.Service.objects.all().delete()
-    m.Organization.objects.all().delete()
+    models.Service.objects.all().delete()
+    models.Organization.objects.all().delete()
     return files
 
 

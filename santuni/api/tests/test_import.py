@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from santuni.api import importer as importer_module
+from santuni.api import importer
 from santuni.api.importer import Importer
-from santuni.directory import models as m
+from santuni.directory import models
 
 # A copy of ../shared/eval/services.ndjson, so that a fresh clone tests without ../shared.
 EVAL = Path(__file__).resolve().parent / "data" / "eval_services.ndjson"
@@ -89,8 +89,18 @@ def run_import(*args) -> tuple[str, str]:
 def directory_snapshot() -> dict:
     return {
         model.__name__: sorted(str(pk) for pk in model.objects.values_list("pk", flat=True))
-        for model in (m.Organization, m.Service, m.Location, m.Address, m.Phone, m.Attribute)
-    } | {"terms": m.TaxonomyTerm.objects.count(), "names": list(m.Service.objects.values("name"))}
+        for model in (
+            models.Organization,
+            models.Service,
+            models.Location,
+            models.Address,
+            models.Phone,
+            models.Attribute,
+        )
+    } | {
+        "terms": models.TaxonomyTerm.objects.count(),
+        "names": list(models.Service.objects.values("name")),
+    }
 
 
 @pytest.mark.django_db
@@ -98,28 +108,30 @@ def test_the_evaluation_set_imports_26_services_keeping_their_ids(client):
     ids = [json.loads(line)["id"] for line in EVAL.read_text().splitlines()]
     out, _ = run_import(EVAL)
     assert "26 created" in out
-    assert sorted(str(pk) for pk in m.Service.objects.values_list("pk", flat=True)) == sorted(ids)
+    assert sorted(str(pk) for pk in models.Service.objects.values_list("pk", flat=True)) == sorted(
+        ids
+    )
     assert client.get("/api/hsds/services").json()["total_items"] == 26
     # Running it again updates in place: nothing doubles.
     out, _ = run_import(EVAL)
     assert "0 created, 26 updated" in out
-    assert m.Service.objects.count() == 26
+    assert models.Service.objects.count() == 26
 
 
 @pytest.mark.django_db
 def test_places_map_to_districts_and_states_and_terms_to_our_taxonomy(tmp_path):
     service = sample_service()
     run_import(write_ndjson(tmp_path / "one.ndjson", [service]))
-    address = m.Address.objects.get()
+    address = models.Address.objects.get()
     assert (address.state.code, address.district.slug, address.mukim.name) == (
         "MY-05",
         "seremban",
         "Ampangan",
     )
     # "warga emas" in "kumpulan-sasar" is our own seeded target group, not a new copy.
-    attribute = m.Attribute.objects.get()
+    attribute = models.Attribute.objects.get()
     assert attribute.taxonomy_term.code == "warga-emas"
-    assert m.TaxonomyTerm.objects.filter(code="warga-emas").count() == 1
+    assert models.TaxonomyTerm.objects.filter(code="warga-emas").count() == 1
     assert attribute.taxonomy_term.name_en  # our English name is kept
 
 
@@ -133,7 +145,7 @@ def test_places_match_in_any_case_and_by_iso_code(tmp_path, region, state):
     place = service["service_at_locations"][0]["location"]["addresses"][0]
     place.update(region=region, state_province=state)
     run_import(write_ndjson(tmp_path / "one.ndjson", [service]))
-    address = m.Address.objects.get()
+    address = models.Address.objects.get()
     assert address.district.slug == "seremban" and address.state.code == "MY-05"
 
 
@@ -147,7 +159,7 @@ def test_an_unknown_place_is_kept_as_text_with_a_warning(tmp_path):
     assert "one.ndjson line 1" in err
     assert "no mukim 'Tiada'" in err
     assert "2 warnings" in out
-    address = m.Address.objects.get()
+    address = models.Address.objects.get()
     assert address.region == "Daerah Tiada" and address.district is None
 
 
@@ -164,7 +176,7 @@ def test_json_files_hold_one_service_a_list_or_a_page(tmp_path, shape):
     path.write_text(json.dumps(content))
     run_import(path)
     expected = 1 if shape == "object" else 2
-    assert m.Service.objects.count() == expected
+    assert models.Service.objects.count() == expected
 
 
 @pytest.mark.django_db
@@ -195,8 +207,8 @@ def test_skip_invalid_imports_the_good_records(tmp_path):
     )
     assert "2 created" in out and "1 skipped" in out
     assert f"in.ndjson line 2 (id {bad['id']}): $.status" in err
-    assert set(m.Service.objects.values_list("name", flat=True)) == {good[0]["name"]}
-    assert m.Service.objects.count() == 2
+    assert set(models.Service.objects.values_list("name", flat=True)) == {good[0]["name"]}
+    assert models.Service.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -211,7 +223,7 @@ def test_unreadable_lines_and_unknown_references_are_reported(tmp_path):
         call_command("import_hsds", str(path), stdout=io.StringIO(), stderr=errors)
     assert "in.ndjson line 2: $: not valid JSON" in errors.getvalue()
     assert f"line 3 (id {orphan['id']}): $.organization_id: organization" in errors.getvalue()
-    assert not m.Service.objects.exists()
+    assert not models.Service.objects.exists()
 
 
 @pytest.mark.django_db
@@ -219,19 +231,19 @@ def test_reimport_replaces_the_records_a_service_owns(tmp_path):
     service = sample_service()
     service["phones"].append({"id": str(uuid.uuid4()), "number": "+60120009999"})
     run_import(write_ndjson(tmp_path / "a.ndjson", [service]))
-    assert m.Phone.objects.count() == 2
+    assert models.Phone.objects.count() == 2
     changed = copy.deepcopy(service)
     changed["name"] = "Nama baharu"
     changed["phones"] = changed["phones"][:1]
     out, _ = run_import(write_ndjson(tmp_path / "b.ndjson", [changed]))
     assert "1 updated" in out
-    assert m.Service.objects.get().name == "Nama baharu"
-    assert list(m.Phone.objects.values_list("number", flat=True)) == ["+60120001234"]
+    assert models.Service.objects.get().name == "Nama baharu"
+    assert list(models.Phone.objects.values_list("number", flat=True)) == ["+60120001234"]
 
 
 @pytest.mark.django_db
 def test_an_interrupted_import_leaves_nothing_behind(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer_module, "BATCH", 3)  # several batches written before the stop
+    monkeypatch.setattr(importer, "BATCH", 3)  # several batches written before the stop
     records = [sample_service() for _ in range(10)]
     path = write_ndjson(tmp_path / "in.ndjson", records)
     seen = []
@@ -243,7 +255,7 @@ def test_an_interrupted_import_leaves_nothing_behind(tmp_path, monkeypatch):
 
     with pytest.raises(KeyboardInterrupt):
         Importer(on_record=interrupt).run([path])
-    assert not m.Service.objects.exists() and not m.Organization.objects.exists()
+    assert not models.Service.objects.exists() and not models.Organization.objects.exists()
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from santuni.demo.directory import demo_data_load
-from santuni.directory import models as m
+from santuni.directory import models
 from santuni.directory.tests.factories import LocationFactory, OrganizationFactory, ServiceFactory
 
 LISTS = [
@@ -33,9 +33,9 @@ def api_output(client, *, organizations: bool) -> dict:
         assert response.status_code == 200, url
         body = b"".join(response.streaming_content) if response.streaming else response.content
         seen[url] = [json.loads(line) for line in body.splitlines() if line.strip()]
-    singles = [("services", m.Service), ("service_at_locations", m.ServiceAtLocation)]
+    singles = [("services", models.Service), ("service_at_locations", models.ServiceAtLocation)]
     if organizations:
-        singles.append(("organizations", m.Organization))
+        singles.append(("organizations", models.Organization))
     for path, model in singles:
         for pk in model.objects.values_list("pk", flat=True):
             url = f"/api/hsds/{path}/{pk}"
@@ -45,12 +45,12 @@ def api_output(client, *, organizations: bool) -> dict:
 
 def empty_directory() -> None:
     """What a freshly migrated database holds: the seeded taxonomies and nothing else."""
-    m.Attribute.objects.all().delete()
-    m.CboProfile.objects.all().delete()
-    m.Service.objects.all().delete()
-    m.Location.objects.all().delete()
-    m.Organization.objects.all().delete()
-    assert not m.Phone.objects.exists() and not m.Address.objects.exists()
+    models.Attribute.objects.all().delete()
+    models.CboProfile.objects.all().delete()
+    models.Service.objects.all().delete()
+    models.Location.objects.all().delete()
+    models.Organization.objects.all().delete()
+    assert not models.Phone.objects.exists() and not models.Address.objects.exists()
 
 
 @pytest.mark.django_db
@@ -58,7 +58,7 @@ def empty_directory() -> None:
 def test_export_then_import_gives_identical_api_output(client, tmp_path, fmt, out):
     demo_data_load()
     # A shelter's phone travels; its address never leaves the directory.
-    shelter = m.Location.objects.filter(is_confidential=True).first()
+    shelter = models.Location.objects.filter(is_confidential=True).first()
     assert shelter is not None and shelter.addresses.exists()
     # Every organization must come back in the data package, which carries all tables; the
     # JSON forms carry services and what they refer to.
@@ -74,7 +74,7 @@ def test_export_then_import_gives_identical_api_output(client, tmp_path, fmt, ou
     assert after.keys() == before.keys()
     for url in before:
         assert after[url] == before[url], url
-    assert not m.Address.objects.filter(location__is_confidential=True).exists()
+    assert not models.Address.objects.filter(location__is_confidential=True).exists()
 
 
 @pytest.mark.django_db
@@ -113,8 +113,8 @@ def test_the_package_writes_no_formula_and_reads_the_text_back_as_it_was(tmp_pat
         eligibility_description=FORMULAS[4],
     )
     location = LocationFactory(organization=organization, name=FORMULAS[3])
-    m.ServiceAtLocation.objects.create(service=service, location=location)
-    m.Phone.objects.create(service=service, number="+60123456789")
+    models.ServiceAtLocation.objects.create(service=service, location=location)
+    models.Phone.objects.create(service=service, number="+60123456789")
 
     call_command("export_hsds", "--format", "csv", str(tmp_path / out))
     if out.endswith(".zip"):
@@ -138,7 +138,7 @@ def test_the_package_writes_no_formula_and_reads_the_text_back_as_it_was(tmp_pat
 
     empty_directory()
     call_command("import_hsds", str(tmp_path / out), stdout=io.StringIO())
-    imported = m.Service.objects.get(pk=service.pk)
+    imported = models.Service.objects.get(pk=service.pk)
     assert [
         imported.name,
         imported.organization.name,
@@ -148,4 +148,4 @@ def test_the_package_writes_no_formula_and_reads_the_text_back_as_it_was(tmp_pat
         imported.organization.description,
     ] == [FORMULAS[n] for n in (0, 1, 2, 3, 4, 5)]
     assert imported.phones.get().number == "+60123456789"
-    assert m.Location.objects.get(pk=location.pk).name == FORMULAS[3]
+    assert models.Location.objects.get(pk=location.pk).name == FORMULAS[3]

@@ -1,4 +1,4 @@
-"""Schemathesis against the API's own OpenAPI document (issue 9): every operation, fed what
+"""Schemathesis against the API's own OpenAPI document: every operation, fed what
 its parameters allow and what they do not, answers without a server error and as documented."""
 
 import tempfile
@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from schemathesis.python import wsgi
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from santuni.directory import models as m
+from santuni.directory import models
 from santuni.directory.tests.factories import (
     CboProfileFactory,
     OrganizationFactory,
@@ -67,14 +67,16 @@ def small_directory() -> None:
     )
     place_service(food)
     weekday_hours(food)
-    m.Phone.objects.create(organization=cbo.organization, service=food, number="+60123456789")
+    models.Phone.objects.create(organization=cbo.organization, service=food, number="+60123456789")
     agency = OrganizationFactory(name="Pejabat Kebajikan Masyarakat Daerah Seremban")
     aid = ServiceFactory(organization=agency, name="Bantuan kewangan", terms=["bantuan-kewangan"])
     place_service(aid, mukim_name="Ampangan")
     shelter = ServiceFactory(organization=agency, name="Rumah perlindungan", terms=["mangsa-krt"])
     place_service(shelter, is_confidential=True)
     ServiceFactory(
-        organization=agency, name="Kaunseling keluarga", status=m.Service.Status.TEMPORARILY_CLOSED
+        organization=agency,
+        name="Kaunseling keluarga",
+        status=models.Service.Status.TEMPORARILY_CLOSED,
     )
 
 

@@ -13,8 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from santuni.accounts.tests.personas import PERSONAS, sign_in
-from santuni.cases import urls as cases_urls
-from santuni.cases import workflow
+from santuni.cases import urls, workflow
 from santuni.cases.models import Attachment, Case, CaseNote, Client, Referral, ReferralEvent
 from santuni.cases.services import cases
 
@@ -140,7 +139,7 @@ POST_ONLY = ("cases:case_note", "cases:case_attach", "cases:case_close")
 
 
 def test_every_page_of_the_cases_app_is_checked():
-    assert sorted(PAGE_NAMES) == sorted(f"cases:{p.name}" for p in cases_urls.urlpatterns)
+    assert sorted(PAGE_NAMES) == sorted(f"cases:{p.name}" for p in urls.urlpatterns)
 
 
 @pytest.mark.parametrize("page", PAGE_NAMES)

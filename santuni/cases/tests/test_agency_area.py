@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from santuni.accounts import services as accounts
+from santuni.accounts import services
 from santuni.accounts.models import Membership, Role
 from santuni.accounts.tests.personas import PASSWORD, Persona, make_user, sign_in
 from santuni.cases import selectors
@@ -57,10 +57,10 @@ def port_dickson_head(port_dickson):
 def focal_point(inviter, email, **scope) -> Persona:
     """Invited through the invitation, as the inviter's page would; accepted with a new account
     that has an authenticator (a focal point must sign in with one)."""
-    _invitation, link = accounts.invitation_send(
+    _invitation, link = services.invitation_send(
         actor=inviter.membership, email=email, role=Role.AGENCY_FOCAL_POINT, **scope
     )
-    membership = accounts.invitation_accept(
+    membership = services.invitation_accept(
         token=link.rsplit("/", 1)[1], name=email.split("@")[0], password=PASSWORD
     )
     device = TOTPDevice.objects.create(user=membership.user, name="authenticator", confirmed=True)

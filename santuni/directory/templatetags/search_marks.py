@@ -2,12 +2,12 @@
 
 from django import template
 
-from santuni.search.text import highlight as highlighted
+from santuni.search import text
 
 register = template.Library()
 
 
 @register.filter
-def highlight(text: str, wanted) -> str:
+def highlight(value: str, wanted) -> str:
     """The text, escaped, with the searched-for words marked (already safe HTML)."""
-    return highlighted(text, wanted or set())
+    return text.highlight(value, wanted or set())

@@ -4,7 +4,7 @@ from datetime import time
 
 import factory
 
-from santuni.directory import models as m
+from santuni.directory import models
 from santuni.directory.indexing import index_services
 from santuni.geo.models import District, Mukim
 
@@ -17,13 +17,13 @@ def mukim(name: str, district: str = "seremban") -> Mukim:
     return Mukim.objects.get(district__slug=district, name=name)
 
 
-def term(code: str) -> m.TaxonomyTerm:
-    return m.TaxonomyTerm.objects.get(code=code)
+def term(code: str) -> models.TaxonomyTerm:
+    return models.TaxonomyTerm.objects.get(code=code)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Organization
+        model = models.Organization
 
     name = factory.Sequence(lambda n: f"Pertubuhan Ujian {n}")
     description = "Pertubuhan untuk ujian."
@@ -31,7 +31,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
 class CboProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.CboProfile
+        model = models.CboProfile
 
     organization = factory.SubFactory(OrganizationFactory)
     district = factory.LazyFunction(seremban)
@@ -42,7 +42,7 @@ class CboProfileFactory(factory.django.DjangoModelFactory):
 
 class ServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Service
+        model = models.Service
         skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
@@ -52,7 +52,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def terms(self, create, extracted, **kwargs):
         for code in extracted or []:
-            m.Attribute.objects.create(
+            models.Attribute.objects.create(
                 link_entity="service", link_id=self.id, taxonomy_term=term(code)
             )
 
@@ -65,7 +65,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
 
 class LocationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Location
+        model = models.Location
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Pejabat {n}")
@@ -75,7 +75,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
 
 class AddressFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Address
+        model = models.Address
 
     location = factory.SubFactory(LocationFactory)
     address_1 = factory.Sequence(lambda n: f"No. {n}, Jalan Ujian")
@@ -85,14 +85,16 @@ class AddressFactory(factory.django.DjangoModelFactory):
     district = factory.LazyFunction(seremban)
 
 
-def place_service(service: m.Service, *, mukim_name: str = "Rasah", **location_fields):
+def place_service(service: models.Service, *, mukim_name: str = "Rasah", **location_fields):
     """Offer `service` at a new location with an address in a Seremban mukim."""
     location = LocationFactory(organization=service.organization, **location_fields)
     AddressFactory(location=location, mukim=mukim(mukim_name))
-    m.ServiceAtLocation.objects.create(service=service, location=location)
+    models.ServiceAtLocation.objects.create(service=service, location=location)
     index_services([service.pk])
     return location
 
 
-def weekday_hours(service: m.Service, days="MO,TU,WE,TH,FR", opens=time(8), closes=time(17)):
-    return m.Schedule.objects.create(service=service, byday=days, opens_at=opens, closes_at=closes)
+def weekday_hours(service: models.Service, days="MO,TU,WE,TH,FR", opens=time(8), closes=time(17)):
+    return models.Schedule.objects.create(
+        service=service, byday=days, opens_at=opens, closes_at=closes
+    )

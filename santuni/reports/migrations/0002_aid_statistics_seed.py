@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from santuni.reports.aidstats import load_seed
+    from santuni.reports.aid_statistics.services import load_seed
 
     load_seed(apps)
 

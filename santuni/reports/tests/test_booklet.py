@@ -8,24 +8,20 @@ import re
 import stat
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core.checks import run_checks
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
-from django.core.management.base import OutputWrapper
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.aid.selectors import welfare_office
-from santuni.audit.models import AuditEntry
 from santuni.directory.models import (
     CboProfile,
     Location,
@@ -45,8 +41,7 @@ from santuni.directory.tests.factories import (
 )
 from santuni.geo.models import District
 from santuni.lib.phones import phone_display
-from santuni.reports import booklet, services
-from santuni.reports.management.commands.booklet import StderrProgress
+from santuni.reports.booklet import builds, layout
 from santuni.reports.models import Booklet
 
 BASE_URL = "https://santuni.example.my"
@@ -105,8 +100,8 @@ def page_of(texts: list[str], needle: str, start: int = 1) -> int:
 
 
 def render(district, language: str) -> bytes:
-    prepared = booklet.prepare(district, language)
-    pdf, _pages = booklet.make_pdf(prepared.final_html(timezone.localdate()))
+    prepared = layout.prepare(district, language)
+    pdf, _pages = layout.make_pdf(prepared.final_html(timezone.localdate()))
     return pdf
 
 
@@ -143,7 +138,7 @@ def demo(django_db_setup, django_db_blocker):
             "mukims": [m.name for m in district.mukims.order_by("name")],
         }
         with translation.override("ms"):
-            listed = booklet._cbo_entries(district) + booklet._service_entries(district)
+            listed = layout._cbo_entries(district) + layout._service_entries(district)
         facts["names"] = {entry.url: entry.name for entry, _keys in listed}
         transaction.set_rollback(True)
     facts["ms_text"] = page_texts(facts["ms"])
@@ -299,7 +294,7 @@ def small_directory(count: int) -> None:
 
 def prepare_queries(district) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        booklet.prepare(district, "ms")
+        layout.prepare(district, "ms")
     return [q["sql"] for q in queries.captured_queries]
 
 
@@ -309,7 +304,7 @@ def test_reading_the_booklet_takes_the_same_queries_for_2_or_10_entries():
     two = prepare_queries(seremban())
     small_directory(4)
     ten = prepare_queries(seremban())
-    assert booklet.prepare(seremban(), "ms").entries == 10
+    assert layout.prepare(seremban(), "ms").entries == 10
     assert len(two) == len(ten) == 22
     # Nothing personal is read: no case, client or referral table is touched.
     assert not [sql for sql in ten if "cases_" in sql]
@@ -318,7 +313,7 @@ def test_reading_the_booklet_takes_the_same_queries_for_2_or_10_entries():
 @pytest.mark.django_db
 def test_hours_a_head_and_a_confidential_place_as_the_html_prints_them():
     small_directory(2)
-    html = booklet.prepare(seremban(), "en").html
+    html = layout.prepare(seremban(), "en").html
     assert "Monday–Friday 08:00–17:00" in html
     assert "Siti Aminah binti Hassan" in html  # the first CBO's head consents
     assert html.count("Siti Aminah binti Hassan") == 1  # the second's does not
@@ -333,10 +328,10 @@ def test_the_fingerprint_follows_the_data_not_the_day(time_machine):
     small_directory(1)
     district = seremban()
     time_machine.move_to(datetime(2026, 3, 2, 9, 0, tzinfo=KL), tick=False)
-    first = booklet.prepare(district, "ms")
+    first = layout.prepare(district, "ms")
     monday = first.final_html(timezone.localdate())
     time_machine.move_to(datetime(2026, 3, 4, 16, 30, tzinfo=KL), tick=False)
-    later = booklet.prepare(district, "ms")
+    later = layout.prepare(district, "ms")
     wednesday = later.final_html(timezone.localdate())
     assert later.fingerprint == first.fingerprint
     # The cover's date is the day it is built, although the fingerprint is the same.
@@ -346,20 +341,14 @@ def test_the_fingerprint_follows_the_data_not_the_day(time_machine):
         )
     assert second in monday and second not in wednesday
     assert fourth in wednesday and fourth not in monday
-    assert booklet.prepare(district, "en").fingerprint != first.fingerprint
+    assert layout.prepare(district, "en").fingerprint != first.fingerprint
     organization = Organization.objects.first()
     organization.name = "Nama Baharu"
     organization.save()
-    assert booklet.prepare(district, "ms").fingerprint != first.fingerprint
+    assert layout.prepare(district, "ms").fingerprint != first.fingerprint
 
 
 # --- reused until the data changes, built in the background -----------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.mark.django_db
@@ -368,8 +357,8 @@ def test_a_second_request_reuses_the_booklet_until_a_name_changes(client, person
     require_weasyprint()
     sign_in(client, personas.district_officer)
     built = []
-    real = booklet.make_pdf
-    monkeypatch.setattr(booklet, "make_pdf", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = layout.make_pdf
+    monkeypatch.setattr(layout, "make_pdf", lambda *a, **k: built.append(1) or real(*a, **k))
 
     first = client.post(reverse("reports:booklet"), {"language": "ms"})
     made = Booklet.objects.get()
@@ -414,14 +403,14 @@ def test_the_build_reports_each_stage_in_order(personas, monkeypatch):
     require_weasyprint()
     seen = []
     monkeypatch.setattr(
-        services.SavedProgress,
+        builds.SavedProgress,
         "__call__",
         lambda self, stage, done=0, total=0: seen.append(stage),
     )
     queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="x")
-    services.run_queued(queued.pk)
+    builds.run_queued(queued.pk)
     order = [stage for n, stage in enumerate(seen) if stage not in seen[:n]]
-    assert order == [booklet.READING, booklet.ENTRIES, booklet.LAYOUT, booklet.WRITING]
+    assert order == [layout.READING, layout.ENTRIES, layout.LAYOUT, layout.WRITING]
     queued.refresh_from_db()
     assert queued.status == Booklet.Status.DONE and queued.fingerprint != "x"
 
@@ -432,10 +421,10 @@ def test_a_failed_build_says_so_and_offers_to_try_again(client, personas, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(booklet, "make_pdf", broken)
+    monkeypatch.setattr(layout, "make_pdf", broken)
     queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="x")
     with pytest.raises(RuntimeError):
-        services.run_queued(queued.pk)
+        builds.run_queued(queued.pk)
     queued.refresh_from_db()
     assert queued.status == Booklet.Status.FAILED and "no fonts" in queued.error
     sign_in(client, personas.district_officer)
@@ -453,7 +442,7 @@ def test_the_status_page_shows_progress_and_polls_until_done(client, personas):
         language="ms",
         fingerprint="x",
         status=Booklet.Status.RUNNING,
-        stage=booklet.ENTRIES,
+        stage=layout.ENTRIES,
         done=5,
         total=10,
     )
@@ -596,7 +585,7 @@ def test_the_office_line_prints_the_office_own_numbers_only(personas):
     Phone.objects.create(organization=office, number="+6067621111", description="Kaunter")
     Phone.objects.create(organization=office, service=service, number="+6067622222")
     Phone.objects.create(organization=office, service_at_location=at_place, number="+6067623333")
-    line = booklet._office_line(welfare_office(personas.district))
+    line = layout._office_line(welfare_office(personas.district))
     assert line.numbers == ["06-762 1111"]
     assert "06-762 1111: Kaunter" in line.note
 
@@ -613,329 +602,9 @@ def test_the_national_hotlines_come_from_the_settings(settings):
         },
     }
     with translation.override("en"):
-        shown = {line.name: line.numbers for line in booklet._hotlines()}
+        shown = {line.name: line.numbers for line in layout._hotlines()}
     assert shown["Women's Aid Organisation (WAO)"] == ["03-1234 5678", "TINA WhatsApp 012-345 6789"]
     assert shown["JKM headquarters"] == ["03-8765 4321"]
-
-
-# --- a build that dies, one build at a time ---------------------------------------------------
-
-
-@pytest.fixture
-def quick_pdf(monkeypatch):
-    """make_pdf without WeasyPrint: a stand-in PDF of three pages; returns the HTML laid out."""
-    laid_out = []
-
-    def stand_in(html, progress=booklet.no_progress):
-        laid_out.append(html)
-        progress(booklet.LAYOUT, 1, 0)
-        progress(booklet.WRITING, 0, 0)
-        return b"%PDF-1.7 stand-in", 3
-
-    monkeypatch.setattr(booklet, "make_pdf", stand_in)
-    return laid_out
-
-
-def current_fingerprint(district, language="ms") -> str:
-    return booklet.prepare(district, language).fingerprint
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("media")
-@pytest.mark.parametrize("death", [KeyboardInterrupt, SystemExit, MemoryError])
-def test_a_worker_that_dies_midway_leaves_a_failed_row(personas, monkeypatch, death):
-    def dies(*args, **kwargs):
-        raise death()
-
-    monkeypatch.setattr(booklet, "make_pdf", dies)
-    queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="x")
-    with pytest.raises(death):
-        services.run_queued(queued.pk)
-    queued.refresh_from_db()
-    assert queued.status == Booklet.Status.FAILED and death.__name__ in queued.error
-    with pytest.raises(death):
-        services.build(district=personas.district, language="en")
-    assert Booklet.objects.get(language="en").status == Booklet.Status.FAILED
-
-
-@pytest.mark.django_db
-def test_a_booklet_that_could_not_be_queued_is_failed_not_waited_for(
-    personas, monkeypatch, django_capture_on_commit_callbacks
-):
-    def broken(*args, **kwargs):
-        raise ConnectionError("the task table is gone")
-
-    monkeypatch.setattr(services, "build_booklet", SimpleNamespace(enqueue=broken))
-    actor = personas.district_officer.membership
-    with (
-        pytest.raises(ConnectionError),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        services.booklet_request(actor=actor, district=personas.district, language="ms")
-    assert Booklet.objects.get().status == Booklet.Status.FAILED
-    monkeypatch.undo()
-    again = services.booklet_request(actor=actor, district=personas.district, language="ms")
-    assert not again.reused and again.booklet.status == Booklet.Status.QUEUED
-
-
-@pytest.mark.django_db
-def test_a_running_build_whose_progress_stopped_is_given_up_and_replaced(client, personas):
-    quiet_since = timezone.now() - timedelta(minutes=6)  # well within the 30 minutes of old
-    dead = Booklet.objects.create(
-        district=personas.district,
-        language="ms",
-        fingerprint=current_fingerprint(personas.district),
-        status=Booklet.Status.RUNNING,
-        stage=booklet.LAYOUT,
-        created_at=quiet_since,
-        updated_at=quiet_since,
-    )
-    sign_in(client, personas.district_officer)
-    page = client.get(reverse("reports:booklet_status", args=[dead.pk])).content.decode()
-    assert 'role="alert"' in page and "hx-trigger" not in page
-    assert f'action="{reverse("reports:booklet")}"' in page  # Try again
-
-    response = client.post(reverse("reports:booklet"), {"language": "ms"})
-    new = Booklet.objects.exclude(pk=dead.pk).get()
-    assert response["Location"] == reverse("reports:booklet_status", args=[new.pk])
-    assert new.status == Booklet.Status.QUEUED
-    dead.refresh_from_db()
-    assert dead.status == Booklet.Status.FAILED
-
-
-@pytest.mark.django_db
-def test_a_long_build_that_keeps_reporting_progress_is_waited_for(client, personas):
-    long_ago = timezone.now() - timedelta(hours=1)
-    running = Booklet.objects.create(
-        district=personas.district,
-        language="ms",
-        fingerprint=current_fingerprint(personas.district),
-        status=Booklet.Status.RUNNING,
-        created_at=long_ago,
-        updated_at=long_ago,
-    )
-    services.SavedProgress(running)(booklet.LAYOUT, 40, 0)  # a page laid out just now
-    sign_in(client, personas.district_officer)
-    page = client.get(reverse("reports:booklet_status", args=[running.pk])).content.decode()
-    assert 'role="alert"' not in page and 'hx-trigger="every 3s"' in page
-    response = client.post(reverse("reports:booklet"), {"language": "ms"})
-    assert response["Location"] == reverse("reports:booklet_status", args=[running.pk])
-    assert Booklet.objects.count() == 1
-
-
-@pytest.mark.django_db
-def test_the_status_page_and_the_requests_judge_a_dead_build_alike(personas):
-    now = timezone.now()
-    rows = {}
-    for status, created, updated in [
-        ("queued", 29, 29),
-        ("queued", 31, 0),
-        ("running", 31, 4),
-        ("running", 1, 6),
-        ("done", 120, 120),
-        ("failed", 120, 120),
-    ]:
-        rows[(status, created, updated)] = Booklet.objects.create(
-            district=personas.district,
-            language="ms",
-            fingerprint=f"{status}-{created}-{updated}",
-            status=status,
-            created_at=now - timedelta(minutes=created),
-            updated_at=now - timedelta(minutes=updated),
-        )
-    by_query = set(Booklet.objects.filter(services.stale_rows(now)).values_list("pk", flat=True))
-    by_row = {b.pk for b in rows.values() if services.is_stale(b, now)}
-    assert by_query == by_row == {rows[("queued", 31, 0)].pk, rows[("running", 1, 6)].pk}
-
-
-@pytest.mark.django_db
-def test_two_builds_of_the_same_booklet_cannot_be_under_way(personas):
-    key = {"district": personas.district, "language": "ms", "fingerprint": "same"}
-    Booklet.objects.create(**key, status=Booklet.Status.QUEUED)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Booklet.objects.create(**key, status=Booklet.Status.RUNNING)
-    # Finished and failed ones may be many.
-    Booklet.objects.create(**key, status=Booklet.Status.DONE)
-    Booklet.objects.create(**key, status=Booklet.Status.FAILED)
-    Booklet.objects.create(**key, status=Booklet.Status.FAILED)
-
-
-@pytest.mark.django_db
-def test_a_request_at_the_same_time_joins_the_build_under_way(personas, monkeypatch):
-    enqueued = []
-    monkeypatch.setattr(services, "build_booklet", SimpleNamespace(enqueue=enqueued.append))
-    first = Booklet.objects.create(
-        district=personas.district,
-        language="ms",
-        fingerprint=current_fingerprint(personas.district),
-    )
-    asked = services.booklet_request(
-        actor=personas.ministry_admin.membership, district=personas.district, language="ms"
-    )
-    assert asked.reused and asked.booklet == first
-    assert Booklet.objects.count() == 1 and not enqueued
-
-
-# --- who may ask, and the audit trail ----------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("persona", "allowed"),
-    [
-        ("ministry_admin", True),
-        ("district_officer", True),
-        ("other_district_officer", False),
-        ("agency_focal_point", False),
-        ("cbo_head", False),
-        ("outsider", False),
-    ],
-)
-def test_only_an_officer_of_the_district_may_ask_for_its_booklet(personas, persona, allowed):
-    actor = getattr(personas, persona).membership
-
-    def ask():
-        return services.booklet_request(actor=actor, district=personas.district, language="ms")
-
-    if not allowed:
-        with pytest.raises(PermissionDenied):
-            ask()
-        assert not Booklet.objects.exists() and not AuditEntry.objects.exists()
-        return
-    asked = ask()
-    entry = AuditEntry.objects.get(action="booklet.requested")
-    assert entry.membership == actor and entry.object_id == str(asked.booklet.pk)
-    assert entry.changes == {"district": str(personas.district.pk), "language": "ms"}
-
-
-# --- the request page is cheap ----------------------------------------------------------------
-
-
-def finished_booklet(district, language="ms", *, days_ago=0, pages=4, name="b.pdf") -> Booklet:
-    at = timezone.now() - timedelta(days=days_ago)
-    made = Booklet.objects.create(
-        district=district,
-        language=language,
-        fingerprint=f"{district.pk}-{language}-{days_ago}",
-        status=Booklet.Status.DONE,
-        pages=pages,
-        created_at=at,
-        finished_at=at,
-    )
-    made.file.save(name, ContentFile(b"%PDF-1.7 test"))
-    return made
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("media")
-@pytest.mark.parametrize(("persona", "queries"), [("district_officer", 8), ("ministry_admin", 9)])
-def test_the_request_page_lists_the_latest_booklets_without_reading_the_directory(
-    client, personas, monkeypatch, django_assert_num_queries, persona, queries
-):
-    def unread(*args, **kwargs):
-        raise AssertionError("the page read the directory")
-
-    monkeypatch.setattr(booklet, "prepare", unread)
-    port_dickson = District.objects.get(slug="port-dickson")
-    older = finished_booklet(personas.district, days_ago=3)
-    newest = finished_booklet(personas.district, days_ago=1, pages=6)
-    english = finished_booklet(personas.district, "en", days_ago=2)
-    elsewhere = finished_booklet(port_dickson)
-    sign_in(client, getattr(personas, persona))
-    client.get(reverse("reports:booklet"))  # the session, read once
-    with django_assert_num_queries(queries):
-        page = client.get(reverse("reports:booklet")).content.decode()
-    link = reverse("reports:booklet_file", args=[newest.pk])
-    assert link in page and "6 halaman" in page
-    with translation.override("ms"):
-        assert formats.date_format(timezone.localtime(newest.finished_at), "j F Y H:i") in page
-    assert reverse("reports:booklet_file", args=[english.pk]) in page
-    # Only the newest of a district and language is offered.
-    assert reverse("reports:booklet_file", args=[older.pk]) not in page
-    shown_elsewhere = reverse("reports:booklet_file", args=[elsewhere.pk]) in page
-    assert shown_elsewhere == (persona == "ministry_admin")
-
-    # More booklets, the same queries.
-    for n in range(4):
-        finished_booklet(District.objects.exclude(pk=personas.district.pk)[n], "en")
-    with django_assert_num_queries(queries):
-        client.get(reverse("reports:booklet"))
-
-
-# --- older booklets pruned, a missing file ---------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("quick_pdf")
-def test_a_finished_booklet_replaces_the_older_ones_of_its_district_and_language(personas, media):
-    old = finished_booklet(personas.district, days_ago=5, name="old.pdf")
-    english = finished_booklet(personas.district, "en", days_ago=5, name="en.pdf")
-    other = finished_booklet(District.objects.get(slug="port-dickson"), days_ago=5, name="pd.pdf")
-    old_file = media / old.file.name
-    assert old_file.exists()
-
-    new = services.build(district=personas.district, language="ms")
-    assert new.status == Booklet.Status.DONE and (media / new.file.name).exists()
-    assert not Booklet.objects.filter(pk=old.pk).exists() and not old_file.exists()
-    for kept in (english, other):
-        assert Booklet.objects.filter(pk=kept.pk).exists() and (media / kept.file.name).exists()
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("quick_pdf")
-def test_a_booklet_sharing_the_file_of_the_one_it_replaces_keeps_it(personas, media):
-    first = services.build(district=personas.district, language="ms")
-    # Asked for while the data was different, run when it was the same again.
-    queued = Booklet.objects.create(district=personas.district, language="ms", fingerprint="y")
-    services.run_queued(queued.pk)
-    queued.refresh_from_db()
-    assert queued.status == Booklet.Status.DONE and queued.file.name == first.file.name
-    assert not Booklet.objects.filter(pk=first.pk).exists()
-    assert (media / queued.file.name).exists()
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("media")
-def test_a_booklet_whose_file_is_gone_is_not_offered(client, personas):
-    gone = finished_booklet(personas.district)
-    gone.file.delete(save=False)
-    gone.file.name = "booklets/gone.pdf"
-    gone.save()
-    sign_in(client, personas.district_officer)
-    link = reverse("reports:booklet_file", args=[gone.pk])
-    assert link not in client.get(reverse("reports:booklet")).content.decode()
-    status = client.get(reverse("reports:booklet_status", args=[gone.pk])).content.decode()
-    assert link not in status and 'role="alert"' in status
-    assert f'action="{reverse("reports:booklet")}"' in status
-    response = client.get(link)
-    assert response.status_code == 404
-    assert "Buku kecil ini tidak lagi disimpan" in response.content.decode()
-
-
-# --- progress -----------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_progress_is_written_at_each_stage_and_then_held_back(personas):
-    long_ago = timezone.now() - timedelta(hours=1)
-    running = Booklet.objects.create(
-        district=personas.district,
-        language="ms",
-        fingerprint="x",
-        status=Booklet.Status.RUNNING,
-        updated_at=long_ago,
-    )
-    stream = io.StringIO()
-    saved = services.SavedProgress(running, every=60)
-    printed = StderrProgress(OutputWrapper(stream), every=60)
-    for progress in (saved, printed):
-        progress(booklet.ENTRIES, 25, 100)
-        progress(booklet.ENTRIES, 50, 100)  # within a minute of the last: held back
-        progress(booklet.LAYOUT, 1, 0)
-    running.refresh_from_db()
-    assert (running.stage, running.done) == (booklet.LAYOUT, 1)
-    assert running.updated_at > long_ago
-    assert len(stream.getvalue().splitlines()) == 2
 
 
 # --- the deploy check --------------------------------------------------------------------------

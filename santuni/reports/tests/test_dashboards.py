@@ -36,7 +36,7 @@ from santuni.directory.tests.factories import (
     term,
 )
 from santuni.geo.models import District, Mukim, State
-from santuni.reports.tables import REPORTS, Scope
+from santuni.reports.dashboards.tables import REPORTS, Scope
 
 S = Referral.Status
 KL = ZoneInfo("Asia/Kuala_Lumpur")

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from santuni.directory import models as m
+from santuni.directory import models
 from santuni.directory.indexing import index_services, rebuild
 from santuni.directory.selectors import SearchQuery, services_search
 from santuni.directory.tests.factories import (
@@ -148,7 +148,7 @@ def test_filters_apply_inside_the_search():
     in_labu = ServiceFactory(name="Bantuan makanan Labu", terms=["kanak-kanak", "makanan"])
     place_service(in_labu, mukim_name="Labu")
     elsewhere = ServiceFactory(name="Bantuan makanan Tampin", terms=["warga-emas"])
-    m.ServiceArea.objects.create(service=elsewhere, district=mukim("Keru", "tampin").district)
+    models.ServiceArea.objects.create(service=elsewhere, district=mukim("Keru", "tampin").district)
     index_services([elsewhere.pk])
 
     assert set(found("makanan")) == {in_rasah.name, in_labu.name, elsewhere.name}
@@ -243,7 +243,7 @@ def test_inactive_services_come_last_and_defunct_ones_never(directory):
 
 
 def test_index_follows_create_update_and_delete_through_the_admin(admin_client):
-    organization = m.Organization.objects.create(name="Persatuan Contoh", description="Ujian.")
+    organization = models.Organization.objects.create(name="Persatuan Contoh", description="Ujian.")
     response = admin_client.post(
         "/admin/directory/service/add/",
         {
@@ -268,13 +268,13 @@ def test_index_follows_create_update_and_delete_through_the_admin(admin_client):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    service = m.Service.objects.get(name="Kelas mengaji")
+    service = models.Service.objects.get(name="Kelas mengaji")
     assert found("mengaji") == ["Kelas mengaji"]
 
     service.name = "Kelas tajwid"
     request = RequestFactory().post("/")
     request.user = response.wsgi_request.user
-    admin = site._registry[m.Service]
+    admin = site._registry[models.Service]
     admin.save_model(request, service, None, True)
     admin.save_related(
         request,
@@ -286,7 +286,7 @@ def test_index_follows_create_update_and_delete_through_the_admin(admin_client):
 
     # An organization renamed in the admin is found under its new name.
     organization.name = "Persatuan Al-Hidayah"
-    site._registry[m.Organization].save_related(
+    site._registry[models.Organization].save_related(
         request,
         type(
             "F", (), {"instance": organization, "save_m2m": lambda: None, "changed_data": ["name"]}
@@ -295,7 +295,7 @@ def test_index_follows_create_update_and_delete_through_the_admin(admin_client):
         True,
     )
     organization.save()
-    site._registry[m.Organization].save_related(
+    site._registry[models.Organization].save_related(
         request,
         type(
             "F", (), {"instance": organization, "save_m2m": lambda: None, "changed_data": ["name"]}
@@ -459,7 +459,7 @@ def test_the_index_tokens_beside_the_words_are_no_words_a_search_can_ask_for(cli
 
     home = ServiceFactory(name="Rumah warga emas Rasah", terms=["warga-emas"])
     location = place_service(home, mukim_name="Rasah")
-    m.ServiceArea.objects.create(service=home, district=seremban())
+    models.ServiceArea.objects.create(service=home, district=seremban())
     index_services([home.pk])
     document = SearchDocument.objects.get(key=home.pk)
     family = next(

@@ -6,12 +6,12 @@ import factory
 
 from santuni.directory.tests.factories import seremban
 from santuni.geo.models import District, State
-from santuni.training import models as m
+from santuni.training import models
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Programme
+        model = models.Programme
 
     name = factory.Sequence(lambda n: f"Program Latihan {n}")
     name_en = factory.Sequence(lambda n: f"Training Programme {n}")
@@ -19,7 +19,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Event
+        model = models.Event
 
     programme = factory.SubFactory(ProgrammeFactory)
     name = factory.Sequence(lambda n: f"Kursus Ketua CBO {n}")
@@ -31,11 +31,11 @@ class EventFactory(factory.django.DjangoModelFactory):
 
 class AttendanceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Attendance
+        model = models.Attendance
 
     event = factory.SubFactory(EventFactory)
     name = factory.Sequence(lambda n: f"Peserta Ujian {n} binti Contoh")
-    role = m.AttendeeRole.MEMBER
+    role = models.AttendeeRole.MEMBER
 
 
 def johor_district() -> District:

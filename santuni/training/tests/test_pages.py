@@ -8,7 +8,7 @@ from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.directory.tests.factories import CboProfileFactory
 from santuni.directory.tests.pages import html_of
 from santuni.geo.models import District
-from santuni.training import urls as training_urls
+from santuni.training import urls
 from santuni.training.models import Attendance
 
 from .factories import AttendanceFactory, EventFactory, johor_district
@@ -48,7 +48,7 @@ def pages(world):
 
 def test_every_page_of_the_training_app_is_checked(world):
     assert sorted(p[0] for p in pages(world)) == sorted(
-        f"training:{p.name}" for p in training_urls.urlpatterns
+        f"training:{p.name}" for p in urls.urlpatterns
     )
 
 

@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from santuni.geo.models import District
-from santuni.reports import booklet, services
+from santuni.reports.booklet import builds, layout
 
 
-class StderrProgress(services.Throttled):
+class StderrProgress(builds.Throttled):
     """Progress lines on stderr: each new stage, then at most one a second."""
 
     def __init__(self, stream, every: float = 1.0):
@@ -19,7 +19,7 @@ class StderrProgress(services.Throttled):
         self.stream = stream
 
     def report(self, stage: str, done: int, total: int) -> None:
-        line = str(booklet.STAGES.get(stage, stage))
+        line = str(layout.STAGES.get(stage, stage))
         if total:
             line += f": {done}/{total}"
         elif done:
@@ -63,20 +63,20 @@ class Command(BaseCommand):
         parser.add_argument("out", help=_("Where to write the PDF."))
 
     def handle(self, *args, district, lang, out, **options):
-        if lang not in booklet.LANGUAGES:
+        if lang not in layout.LANGUAGES:
             raise CommandError(
                 _("Unknown language %(lang)r: use %(known)s.")
-                % {"lang": lang, "known": " or ".join(booklet.LANGUAGES)}
+                % {"lang": lang, "known": " or ".join(layout.LANGUAGES)}
             )
         found = find_district(district)
         target = Path(out)
         if not target.parent.is_dir():
             raise CommandError(_("No such folder: %(folder)s") % {"folder": target.parent})
         try:
-            built = services.build(
+            built = builds.build(
                 district=found, language=lang, progress=StderrProgress(self.stderr)
             )
-        except services.BuildUnderWay as busy:
+        except builds.BuildUnderWay as busy:
             raise CommandError(
                 _(
                     "A booklet of the same data is being built now (%(id)s); try again when it "

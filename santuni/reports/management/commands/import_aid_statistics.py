@@ -1,18 +1,19 @@
-"""`manage.py import_aid_statistics FILE.csv`: JKM aid figures in (format: reports/aidstats.py)."""
+"""`manage.py import_aid_statistics FILE.csv`: JKM aid figures in (format in csv_import.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from santuni.reports.aidstats import AidCsvError, aid_statistics_import
+from santuni.reports.aid_statistics.csv_import import AidCsvError
+from santuni.reports.aid_statistics.services import aid_statistics_import
 
 
 class Command(BaseCommand):
     help = (
         "Import JKM aid statistics from a CSV file with the header "
         "year,state,scheme,recipients,amount_rm,as_of,source,source_url (described in "
-        "santuni/reports/aidstats.py). Rows replace those of the same year, state and scheme. "
-        "Nothing is imported if any row is bad."
+        "santuni/reports/aid_statistics/csv_import.py). Rows replace those of the same year, "
+        "state and scheme. Nothing is imported if any row is bad."
     )
 
     def add_arguments(self, parser):

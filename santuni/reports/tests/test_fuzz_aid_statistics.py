@@ -1,4 +1,4 @@
-"""The aid statistics CSV import fed any file (issue 9): it imports every row or none, and a
+"""The aid statistics CSV import fed any file: it imports every row or none, and a
 refusal names the line of each problem in words; never a traceback."""
 
 import csv
@@ -8,11 +8,12 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from santuni.reports.aidstats import AidCsvError, aid_statistics_import
+from santuni.reports.aid_statistics.csv_import import AidCsvError
+from santuni.reports.aid_statistics.services import aid_statistics_import
 from santuni.reports.models import AidStatistic
 from santuni.tests.fuzz import any_text, rolled_back
 
-from .test_aidstats import HEADER, snapshot
+from .test_aid_statistics import HEADER, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,10 @@
 """Builds of the printed booklet: requested by officers, run by the background worker or
-the command, reused while the data is unchanged, given up when their worker dies."""
+the command, reused while the data is unchanged, given up when their worker dies.
+
+The background task is `santuni.reports.booklet.builds.build_booklet`: django-tasks stores that
+path in each queued row and the worker imports it from there, so it stays at this path
+(migration 0003 moved the rows queued under its old one).
+"""
 
 import logging
 import operator
@@ -20,8 +25,8 @@ from santuni.audit import trail
 from santuni.audit.actions import Action
 from santuni.geo.models import District
 
-from . import booklet as layout
-from .models import Booklet
+from ..models import Booklet
+from . import layout
 
 logger = logging.getLogger(__name__)
 

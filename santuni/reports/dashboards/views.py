@@ -27,8 +27,7 @@ from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
 from santuni.geo.models import District, State
 
-from . import charts
-from . import export as exports
+from . import charts, exports
 from .tables import OFFICERS, REPORTS, Scope, Table, reports_for
 
 SECTIONS = {

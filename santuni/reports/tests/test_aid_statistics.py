@@ -14,9 +14,10 @@ from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.aid.models import Scheme
 from santuni.audit.models import AuditEntry
 from santuni.geo.models import State
-from santuni.reports.aidstats import AidCsvError, aid_statistics_import, parse_aid_csv
+from santuni.reports.aid_statistics.csv_import import AidCsvError, parse_aid_csv
+from santuni.reports.aid_statistics.services import aid_statistics_import
+from santuni.reports.dashboards.tables import REPORTS, Scope
 from santuni.reports.models import AidStatistic
-from santuni.reports.tables import REPORTS, Scope
 
 pytestmark = pytest.mark.django_db
 

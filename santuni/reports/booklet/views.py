@@ -14,9 +14,8 @@ from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
 from santuni.geo.models import District
 
-from . import booklet as booklets
-from . import services
-from .models import Booklet
+from ..models import Booklet
+from . import builds, layout
 
 OFFICERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
 # The status page asks again this often while the booklet is being built.
@@ -76,7 +75,7 @@ def booklet_request(request):
     if request.method == "POST":
         form = BookletForm(request.POST, district=district)
         if form.is_valid():
-            asked = services.booklet_request(
+            asked = builds.booklet_request(
                 actor=active_membership(request),
                 district=district or form.cleaned_data["district"],
                 language=form.cleaned_data["language"],
@@ -87,7 +86,7 @@ def booklet_request(request):
     # The directory is not read here: whether a booklet is up to date is found out when one
     # is asked for (the same data gives the finished booklet back at once).
     visible, _district = _visible(request)
-    latest = services.latest_finished(visible)
+    latest = builds.latest_finished(visible)
     for built in latest:
         built.language_name = _language_name(built)
     return render(
@@ -111,18 +110,18 @@ def _booklet_for(request, booklet_id) -> Booklet:
 @require_safe
 def booklet_status(request, booklet_id):
     booklet = _booklet_for(request, booklet_id)
-    stale = services.is_stale(booklet, timezone.now())
+    stale = builds.is_stale(booklet, timezone.now())
     context = {
         "booklet": booklet,
         "failed": booklet.status == Booklet.Status.FAILED or stale,
-        "working": booklet.status in services.IN_PROGRESS and not stale,
+        "working": booklet.status in builds.IN_PROGRESS and not stale,
         # Finished, but its file was removed since (a newer booklet replaced it).
-        "gone": booklet.status == Booklet.Status.DONE and not services.file_exists(booklet),
-        "stage": booklets.STAGES.get(booklet.stage, ""),
-        "step": list(booklets.STAGES).index(booklet.stage) + 1
-        if booklet.stage in booklets.STAGES
+        "gone": booklet.status == Booklet.Status.DONE and not builds.file_exists(booklet),
+        "stage": layout.STAGES.get(booklet.stage, ""),
+        "step": list(layout.STAGES).index(booklet.stage) + 1
+        if booklet.stage in layout.STAGES
         else 0,
-        "steps": len(booklets.STAGES),
+        "steps": len(layout.STAGES),
         "poll_seconds": POLL_SECONDS,
         "language_name": _language_name(booklet),
     }
@@ -148,6 +147,6 @@ def booklet_file(request, booklet_id):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=services.download_name(booklet),
+        filename=builds.download_name(booklet),
         content_type="application/pdf",
     )
