@@ -51,10 +51,9 @@ def seremban_district():
 @pytest.fixture(autouse=True)
 def fresh_search_caches():
     """Search keeps what it has read of the index for a few seconds; each test starts anew."""
-    from santuni.search import index, query, ranking, synonyms
+    from santuni.lib.reloading import forget_all
 
-    for module in (synonyms, query, ranking, index):
-        module.forget()
+    forget_all()
     yield
 
 

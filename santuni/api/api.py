@@ -247,14 +247,12 @@ def about(request):
 
 @_endpoint("/services", "Services", "services", "service", minimal=True)
 def services(request, params: Query[ServiceParams]):
-    found = selectors.services(_filters(params))
+    minimal = params.minimal and params.format != "ndjson"  # a stream is always full
+    found = selectors.services(_filters(params), minimal=minimal)
     options = _options(params)
     if params.format == "ndjson":
         return _ndjson(serialize.iter_full_services(found, options))
-    if params.minimal:
-        if isinstance(found, QuerySet):
-            # A search loads each service's organization too: not wanted here.
-            found = found.select_related(None).only("id", "last_modified")
+    if minimal:
         return _page(
             found,
             params,

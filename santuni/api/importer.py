@@ -29,7 +29,7 @@ from santuni.directory.models import (
     TaxonomyTerm,
 )
 from santuni.geo.models import District, Mukim, State
-from santuni.search.index import optimize
+from santuni.search import engine
 
 from .readers import Record, read
 from .schemas import Fault, faults, hsds_schema, json_path, profile_schema
@@ -209,7 +209,7 @@ class Importer:
                     },
                 )
                 if self.summary.created + self.summary.updated >= OPTIMIZE_AFTER:
-                    optimize()
+                    engine.optimize()
         except _RollBack:
             self.summary.created = self.summary.updated = 0
         self.summary.seconds = time.perf_counter() - started

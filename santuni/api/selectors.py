@@ -19,6 +19,7 @@ from santuni.directory.selectors import (
     KM_PER_DEGREE,
     NO_DISTANCE,
     SearchQuery,
+    ServiceResults,
     services_search,
 )
 from santuni.geo.models import District, Mukim
@@ -75,9 +76,8 @@ def _service_term_links(q: Q):
     return Attribute.objects.filter(q, link_entity=Attribute.LinkEntity.SERVICE).values("link_id")
 
 
-def services(filters: ServiceFilters):
-    """Services matching every filter. With text, place or position: the directory's search
-    (ranked, defunct services left out); otherwise all of them, by name, for sync clients."""
+def _own_filters(filters: ServiceFilters) -> QuerySet[Service]:
+    """Services that pass the API's filters that the directory's search does not have."""
     within = Service.objects.all()
     if filters.taxonomy_term_id:
         within = within.filter(
@@ -91,10 +91,23 @@ def services(filters: ServiceFilters):
         within = within.filter(organization_id=filters.organization_id)
     if filters.modified_after:
         within = within.filter(last_modified__gte=filters.modified_after)
-    near = filters.latitude is not None
-    if not (filters.search.strip() or filters.district or filters.mukim or near):
-        return within.order_by("name", "id")
-    narrowed = within.query.has_filters()
+    return within
+
+
+def _near(filters: ServiceFilters) -> bool:
+    return filters.latitude is not None
+
+
+def _searches(filters: ServiceFilters) -> bool:
+    """Whether the request is a search (text, place or position): the directory's search
+    answers it; otherwise it is the listing of every service, for sync clients."""
+    return bool(filters.search.strip() or filters.district or filters.mukim or _near(filters))
+
+
+def _search(
+    filters: ServiceFilters, within: QuerySet[Service], load: QuerySet[Service] | None = None
+) -> ServiceResults:
+    near = _near(filters)
     return services_search(
         SearchQuery(
             text=filters.search,
@@ -104,10 +117,25 @@ def services(filters: ServiceFilters):
             longitude=filters.longitude,
             radius_km=filters.proximity / 1000 if near and filters.proximity else None,
         ),
-        within=within if narrowed else None,
+        within=within if within.query.has_filters() else None,
         exact_count=True,  # HSDS total_items is exact
-        load=Service.objects.select_related("organization"),  # every field is published
+        load=load,
     )
+
+
+def services(filters: ServiceFilters, *, minimal: bool = False):
+    """Services matching every filter, countable and sliceable for a page. With text, place
+    or position: the directory's search (ranked, defunct services left out); otherwise all
+    of them, by name, for sync clients. `minimal`: only each one's id and last change."""
+    within = _own_filters(filters)
+    if not _searches(filters):
+        listing = within.order_by("name", "id")
+        return listing.only("id", "last_modified") if minimal else listing
+    if minimal:
+        load = Service.objects.only("id", "last_modified")
+    else:
+        load = Service.objects.select_related("organization")  # every field is published
+    return _search(filters, within, load)
 
 
 def organizations(search: str = "") -> QuerySet[Organization]:
@@ -139,9 +167,9 @@ def postcode_centre(postcode: str) -> tuple[float, float] | None:
 def service_at_locations(
     filters: ServiceFilters, postcode: str = ""
 ) -> QuerySet[ServiceAtLocation]:
-    matching = services(filters)
-    # Words given: ranked results, whose ids come from the search index.
-    ids = matching.values("id") if isinstance(matching, QuerySet) else matching.ids()
+    within = _own_filters(filters)
+    # A search's matches, or for sync clients every service.
+    ids = _search(filters, within).ids() if _searches(filters) else within.values("id")
     found = ServiceAtLocation.objects.filter(service__in=ids)
     if postcode:
         # Confidential places never match a place filter: that would reveal where they are.

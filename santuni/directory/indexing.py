@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
-from santuni.search import index
+from santuni.search import engine
 
 from . import models
 
@@ -55,7 +55,7 @@ def _terms(ids: list) -> tuple[dict, dict]:
         found.setdefault(row.link_id, []).extend(
             [row.taxonomy_term.name, row.taxonomy_term.name_en, row.value]
         )
-        facets.setdefault(row.link_id, []).append(index.term_facet(row.taxonomy_term_id))
+        facets.setdefault(row.link_id, []).append(engine.term_facet(row.taxonomy_term_id))
     return found, facets
 
 
@@ -70,22 +70,22 @@ def _places(service: models.Service) -> tuple[list[str], list[str]]:
         names += [getattr(location, f) for f in ("name", "name_en") if location.publishes(f)]
         for address in sorted(location.addresses.all(), key=lambda a: a.pk):
             if address.district_id:
-                facets.append(index.district_facet(address.district_id))
+                facets.append(engine.district_facet(address.district_id))
             if not location.publishes("addresses"):
                 continue
             names += [address.city, address.district.name if address.district_id else ""]
             names.append(address.mukim.name if address.mukim_id else "")
             if address.mukim_id:
-                facets.append(index.mukim_facet(address.mukim_id))
+                facets.append(engine.mukim_facet(address.mukim_id))
     for area in sorted(service.service_areas.all(), key=lambda a: a.pk):
         names += [area.name, area.district.name if area.district_id else ""]
         names.append(area.mukim.name if area.mukim_id else "")
         if area.district_id:
-            facets.append(index.district_facet(area.district_id))
+            facets.append(engine.district_facet(area.district_id))
             if area.mukim_id is None:
-                facets.append(index.whole_district_facet(area.district_id))
+                facets.append(engine.whole_district_facet(area.district_id))
         if area.mukim_id:
-            facets.append(index.mukim_facet(area.mukim_id))
+            facets.append(engine.mukim_facet(area.mukim_id))
     return names, facets
 
 
@@ -97,14 +97,14 @@ def _position(service: models.Service) -> tuple[float | None, float | None]:
     return None, None
 
 
-def document(service: models.Service, terms: list[str], facets: list[str]) -> index.Document:
+def document(service: models.Service, terms: list[str], facets: list[str]) -> engine.Document:
     """What the index holds of a service: its names, then its groups, needs, owner and
     places, then its descriptions."""
     organization = service.organization
     related = [*terms, organization.name, organization.name_en, organization.alternate_name]
     latitude, longitude = _position(service)
     places, place_facets = _places(service)
-    return index.Document(
+    return engine.Document(
         key=service.pk,
         names=[service.name, service.name_en, service.alternate_name],
         terms=related + places,
@@ -137,7 +137,7 @@ def index_services(ids: Iterable) -> int:
             services = _services(chunk)
             terms, facets = _terms([s.pk for s in services])
             listed = {s.pk for s in services}
-            written += index.write(
+            written += engine.write(
                 [
                     document(s, [t for t in terms.get(s.pk, []) if t], facets.get(s.pk, []))
                     for s in services
@@ -199,7 +199,7 @@ def affected_services(objects: Iterable) -> list:
 def rebuild() -> int:
     """The whole index from scratch, with the tokens of today's families."""
     with transaction.atomic():
-        index.clear()
+        engine.clear()
         written = index_services(models.Service.objects.order_by("pk").values_list("pk", flat=True))
-        index.optimize()
+        engine.optimize()
     return written

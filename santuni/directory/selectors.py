@@ -1,12 +1,14 @@
 """Read queries for the public directory, including the search behind the results page.
 
-`services_search` is the one entry point the results page uses: words typed go to the ranked
-full-text index of santuni.search, filters alone to a plain query.
+`services_search` is the one entry point of every search of services (the results page,
+the API, a referral's service picker), with words or without: it asks the search engine
+and gives `ServiceResults`.
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import (
     Case,
@@ -27,9 +29,7 @@ from django.utils import timezone
 
 from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
 from santuni.geo.models import District, Mukim
-from santuni.search.index import district_facet, mukim_facet, term_facet, whole_district_facet
-from santuni.search.ranking import COUNT_CAP, ranked
-from santuni.search.text import words
+from santuni.search import engine
 
 from .models import (
     WEEKDAYS,
@@ -68,11 +68,14 @@ class SearchQuery:
     def near(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
+    @property
+    def position(self) -> tuple[float, float] | None:
+        return (self.latitude, self.longitude) if self.near else None
 
-def _term_links(term_filter: Q):
-    return Attribute.objects.filter(term_filter, link_entity=Attribute.LinkEntity.SERVICE).values(
-        "link_id"
-    )
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The text's words, split once for the whole search."""
+        return tuple(engine.words(self.text))
 
 
 def _at_service_locations(**lookups):
@@ -81,22 +84,6 @@ def _at_service_locations(**lookups):
 
 # Filters are `id IN (subquery)` rather than correlated EXISTS: the database works out each
 # subquery once, which keeps a filtered search fast on a national directory.
-
-
-def _place_filter(district: District, mukim: Mukim | None) -> Q:
-    """Services located in, or covering, the district or mukim."""
-    if mukim is not None:
-        # A shelter's mukim would narrow down where it is: it matches by its service area only.
-        located = _at_service_locations(
-            location__addresses__mukim=mukim, location__is_confidential=False
-        )
-        covers = ServiceArea.objects.filter(
-            Q(mukim=mukim) | Q(district=mukim.district_id, mukim__isnull=True)
-        ).values("service_id")
-        return Q(id__in=located) | Q(id__in=covers)
-    located = _at_service_locations(location__addresses__district=district)
-    covers = ServiceArea.objects.filter(district=district).values("service_id")
-    return Q(id__in=located) | Q(id__in=covers)
 
 
 def _open_filter(moment: datetime) -> Q:
@@ -140,17 +127,24 @@ def _nearest_squared_distance(latitude: float, longitude: float) -> Subquery:
     return Subquery(nearest, output_field=FloatField())
 
 
-def _facets(query: SearchQuery) -> tuple[tuple[str, ...], ...]:
-    """The query's place and term filters as the search index's facet tokens (each tuple:
-    one of them is needed), matching what `_place_filter` and `_term_links` select."""
+def _facets(query: SearchQuery) -> engine.Facets:
+    """The query's place and term filters as the facet tokens `indexing` gives each service
+    (each tuple: one of them is needed). A place: services located in it or serving it; a
+    mukim also takes the services that serve its whole district, and never matches a
+    confidential place's address (`indexing._places`)."""
     found = []
     if query.mukim is not None:
-        found.append((mukim_facet(query.mukim.pk), whole_district_facet(query.mukim.district_id)))
+        found.append(
+            (
+                engine.mukim_facet(query.mukim.pk),
+                engine.whole_district_facet(query.mukim.district_id),
+            )
+        )
     elif query.district is not None:
-        found.append((district_facet(query.district.pk),))
+        found.append((engine.district_facet(query.district.pk),))
     for term in (query.target_group, query.need):
         if term is not None:
-            found.append((term_facet(term.pk),))
+            found.append((engine.term_facet(term.pk),))
     return tuple(found)
 
 
@@ -165,33 +159,91 @@ def _with_distance(services: QuerySet[Service], query: SearchQuery) -> QuerySet[
     )
 
 
-def filtered_services(
-    query: SearchQuery, *, within: QuerySet[Service] | None = None, now: datetime | None = None
+def _narrowed(
+    query: SearchQuery, *, within: QuerySet[Service] | None, now: datetime | None
 ) -> tuple[QuerySet[Service], bool]:
-    """Listed services that pass the query's filters, and whether any filter applied."""
+    """Listed services that pass the filters no facet can hold (the caller's `within`, open
+    now, a radius), and whether any of them applied."""
     services = (within if within is not None else Service.objects.all()).exclude(
         status=Service.Status.DEFUNCT
     )
-    filtered = within is not None
-    if query.district or query.mukim:
-        services = services.filter(
-            _place_filter(query.mukim.district if query.mukim else query.district, query.mukim)
-        )
-        filtered = True
-    for term in (query.target_group, query.need):
-        if term is not None:
-            services = services.filter(id__in=_term_links(Q(taxonomy_term=term)))
-            filtered = True
+    narrowed = within is not None
     if query.open_now:
         services = services.filter(_open_filter(now or timezone.now()))
-        filtered = True
-    if query.near and (query.radius_km is not None or not words(query.text)):
+        narrowed = True
+    if query.near and (query.radius_km is not None or not query.words):
         services = _with_distance(services, query)  # to filter by, or to order by
         if query.radius_km is not None:
             radius = query.radius_km / KM_PER_DEGREE
             services = services.filter(distance_d2__lte=radius * radius)
-            filtered = True
-    return services, filtered
+            narrowed = True
+    return services, narrowed
+
+
+def filtered_services(
+    query: SearchQuery, *, within: QuerySet[Service] | None = None, now: datetime | None = None
+) -> tuple[QuerySet[Service], bool]:
+    """Listed services that pass the query's filters, and whether any filter applied."""
+    services, narrowed = _narrowed(query, within=within, now=now)
+    facets = _facets(query)
+    if facets:
+        services = services.filter(pk__in=engine.keys_holding(facets))
+    return services, narrowed or bool(facets)
+
+
+class ServiceResults:
+    """What a search found: its services in order, loaded a page at a time (countable and
+    sliceable, for a Paginator), with the stems to mark in them and a "did you mean"."""
+
+    def __init__(
+        self, found: engine.Results, load: QuerySet[Service], *, in_load_order: bool = False
+    ):
+        self.found = found
+        self.load = load  # how a page's services are fetched (annotations included)
+        # A listing's `load` has the listing's order: a page is then one query, its keys a
+        # subquery.
+        self.in_load_order = in_load_order
+
+    @property
+    def matched(self) -> frozenset[str]:
+        return self.found.matched
+
+    @property
+    def suggestion(self) -> str:
+        return self.found.suggestion
+
+    @property
+    def capped(self) -> bool:
+        """Whether counting stopped at its cap (the page says "more than 1,000")."""
+        return self.found.capped
+
+    def count(self) -> int:
+        return self.found.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        start = item.start or 0
+        limit = None if item.stop is None else item.stop - start
+        keys = self.found.page(offset=start, limit=limit).keys
+        services = self.load.filter(pk__in=keys)
+        if self.in_load_order:
+            return list(services)
+        by_id = {s.pk: s for s in services}
+        return [by_id[pk] for pk in keys if pk in by_id]
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def ids(self):
+        """Every service's id, for a `__in` lookup (never loading the services)."""
+        return self.found.every_key()
 
 
 def services_search(
@@ -201,35 +253,29 @@ def services_search(
     now: datetime | None = None,
     exact_count: bool = False,
     load: QuerySet[Service] | None = None,
-):
+) -> ServiceResults:
     """Services for the results page and the API: ranked by the search index when words are
-    given (see `santuni.search.query`), otherwise active first, nearest first, by name.
+    given (see `santuni.search.ranking`), otherwise active first, nearest first, by name.
 
-    Returns something a Paginator takes (a queryset, or ranked results); its services are
-    ready for `attach_listing_details`. Ranked services are loaded with `load` (default:
-    the fields a result card shows).
+    Place and term filters are facet tokens the search engine applies; the rest (open now,
+    a radius, the API's own filters in `within`) a subquery of the services that pass them.
+    The services are ready for `attach_listing_details`; loaded with `load` (default: what
+    a result card shows, with words; every field, without).
     """
-    if words(query.text):
-        # Place and term filters run inside the full-text query, as facet tokens; the rest
-        # (open now, a radius, the API's own) as a subquery.
-        rest = replace(query, district=None, mukim=None, target_group=None, need=None)
-        services, filtered = filtered_services(rest, within=within, now=now)
+    services, narrowed = _narrowed(query, within=within, now=now)
+    if query.words:
+        found = engine.find(
+            words=query.words,
+            facets=_facets(query),
+            within=services if narrowed else None,
+            near=query.position,
+            count_cap=None if exact_count else engine.COUNT_CAP,
+        )
         if load is None:
             # What a result card shows; its distance comes from its places
             # (`attach_listing_details`).
             load = Service.objects.select_related("organization").only(*CARD_FIELDS)
-        load = load.order_by()
-        return ranked(
-            query.text,
-            services,
-            filtered=filtered,
-            latitude=query.latitude,
-            longitude=query.longitude,
-            load=load,
-            facets=_facets(query),
-            count_cap=None if exact_count else COUNT_CAP,
-        )
-    services, filtered = filtered_services(query, within=within, now=now)
+        return ServiceResults(found, load.order_by())
     ordering = [
         Case(
             When(status=Service.Status.ACTIVE, then=Value(0)),
@@ -240,7 +286,12 @@ def services_search(
     if query.near:
         ordering.append("distance_d2")
     ordering += ["name", "id"]
-    return services.select_related("organization").order_by(*ordering)
+    found = engine.find(words=(), facets=_facets(query), within=services.order_by(*ordering))
+    if load is None:
+        load = Service.objects.select_related("organization")
+    if query.near:
+        load = _with_distance(load, query)  # to order by, and the distance a card shows
+    return ServiceResults(found, load.order_by(*ordering), in_load_order=True)
 
 
 def _listing_prefetches() -> list:

@@ -29,15 +29,13 @@ def search(request):
     form = SearchForm(request.GET)
     page = None
     query = None
-    plan = None
+    results = None
     if form.is_valid():
         query = form.to_query()
         results = selectors.services_search(query)
         paginator = Paginator(results, settings.SANTUNI["PAGE_SIZE"])
         page = paginator.get_page(request.GET.get("page"))
-        position = (query.latitude, query.longitude) if query.near else None
-        page.object_list = selectors.attach_listing_details(list(page.object_list), position)
-        plan = getattr(results, "plan", None)
+        page.object_list = selectors.attach_listing_details(list(page.object_list), query.position)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -45,12 +43,11 @@ def search(request):
         "page": page,
         "query": query,
         "params": params.urlencode(),
-        "marks": plan.stems if plan else set(),
-        "suggestion": plan.suggestion if plan else "",
+        "marks": results.matched if results is not None else set(),
+        "suggestion": results.suggestion if results is not None else "",
         # When filters narrowed the search, a link to the same words without them.
         "broader": urlencode({"q": query.text}) if query and form.filters_used else None,
-        "capped": bool(page and getattr(page.paginator.object_list, "cap", None))
-        and page.paginator.count >= page.paginator.object_list.cap,
+        "capped": results is not None and results.capped,
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "directory/_search_body.html", context)

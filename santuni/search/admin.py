@@ -31,8 +31,8 @@ class SynonymFamilyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        synonyms.forget()
+        synonyms.FAMILIES.forget()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        synonyms.forget()
+        synonyms.FAMILIES.forget()

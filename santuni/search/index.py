@@ -8,14 +8,15 @@ it has seen for typo correction. What goes into a document is the caller's busin
 """
 
 import math
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max
+
+from santuni.lib.reloading import Reloading
 
 from . import synonyms
 from .models import IndexedFamily, SearchDocument, SearchWord
@@ -76,30 +77,16 @@ def cell_facets(latitude: float, longitude: float, size: float) -> tuple[str, ..
     return tuple(_cell_token(size, y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 
 
-class _IndexedFamilies:
-    """The families whose tokens the index holds (IndexedFamily), as of the last check."""
-
-    def __init__(self):
-        self.tokens: frozenset[str] = frozenset()
-        self.version = None
-        self.checked = 0.0
-
-    def load(self, recheck_seconds: float = 5.0) -> frozenset[str]:
-        now = time.monotonic()
-        if self.version is None or now - self.checked >= recheck_seconds:
-            self.checked = now
-            version = IndexedFamily.objects.aggregate(n=Count("id"), top=Max("id"))
-            if version != self.version:
-                self.tokens = frozenset(IndexedFamily.objects.values_list("token", flat=True))
-                self.version = version
-        return self.tokens
+def _indexed_families() -> frozenset[str]:
+    return frozenset(IndexedFamily.objects.values_list("token", flat=True))
 
 
-INDEXED = _IndexedFamilies()
+def _families_version() -> tuple:
+    return tuple(IndexedFamily.objects.aggregate(n=Count("id"), top=Max("id")).values())
 
 
-def forget() -> None:
-    INDEXED.version = None
+# The families whose tokens the index holds (IndexedFamily), as of the last check.
+INDEXED = Reloading(_indexed_families, version=_families_version, seconds=5.0)
 
 
 def _members_by_first_key(tokens: frozenset[str]) -> dict[str, list]:
@@ -152,7 +139,7 @@ def write(documents: Iterable[Document], *, gone: Iterable = ()) -> int:
     with transaction.atomic():
         SearchDocument.objects.filter(key__in=list(gone)).delete()
         # Read now, in this transaction: what the queries will take the index to hold.
-        families = _members_by_first_key(INDEXED.load(recheck_seconds=0))
+        families = _members_by_first_key(INDEXED.get(check_now=True))
         seen: set[str] = set()
         rows = [_row(document, seen, families) for document in documents]
         SearchDocument.objects.bulk_create(
@@ -200,11 +187,3 @@ def clear() -> None:
     SearchDocument.objects.all().delete()
     SearchWord.objects.all().delete()
     register_families()
-
-
-def optimize() -> None:
-    """After many writes at once: SQLite's full-text index merged into one segment, without
-    the deleted entries that would slow every search (PostgreSQL's VACUUM does this)."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")

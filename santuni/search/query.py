@@ -4,21 +4,16 @@
    seen (four letters or more) also looks for the nearest known words (typo tolerance).
 2. Synonym families widen each word or phrase to everything that means the same.
 
-`ranking` turns the plan into ranked services.
+`ranking` turns the plan into ranked keys.
 """
 
 import functools
-import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
-from django.db.models import Max
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from . import synonyms
-from .models import SearchWord
+from .backends import backend
 from .text import STOPWORDS, key, stems, words
 
 TYPO_MIN_LENGTH = 4
@@ -32,7 +27,7 @@ class Plan:
     stems that must stand together (`gaps`: how far apart they stand in the index)."""
 
     groups: list[list[tuple[str, ...]]] = field(default_factory=list)
-    folded: str = ""
+    words: list[str] = field(default_factory=list)  # the words that mean something
     corrections: dict[str, str] = field(default_factory=dict)
     gaps: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
     # Groups that are a synonym family: its index token, and the group's alternatives
@@ -48,6 +43,10 @@ class Plan:
         return self.groups[group]
 
     @property
+    def folded(self) -> str:
+        return " ".join(self.words)
+
+    @property
     def stems(self) -> set[str]:
         return {stem for group in self.groups for alternative in group for stem in alternative}
 
@@ -56,60 +55,15 @@ class Plan:
         """The query as it was probably meant ("did you mean"), or ""."""
         if not self.corrections:
             return ""
-        return " ".join(self.corrections.get(w, w) for w in self.folded.split())
+        return " ".join(self.corrections.get(w, w) for w in self.words)
 
 
-# --- words the index knows, and typo correction ------------------------------------------
-
-
-class _Vocabulary:
-    """SQLite: the index's words in memory, reloaded when words are added."""
-
-    def __init__(self):
-        self.words: list[str] = []
-        self.version = None
-        self.checked = 0.0
-
-    def similar(self, word: str, distance: int) -> list[str]:
-        now = time.monotonic()
-        if now - self.checked > 5 or self.version is None:
-            self.checked = now
-            version = SearchWord.objects.aggregate(top=Max("id"))["top"]
-            if version != self.version:
-                self.words = list(SearchWord.objects.values_list("word", flat=True))
-                self.version = version
-        found = process.extract(
-            word, self.words, scorer=OSA.distance, score_cutoff=distance, limit=CANDIDATES
-        )
-        return [choice for choice, _score, _index in found]
-
-
-VOCABULARY = _Vocabulary()
-
-
-def forget() -> None:
-    """Re-read the vocabulary on next use (tests; other processes re-check every 5 s)."""
-    VOCABULARY.version = None
-
-
-def _similar_postgresql(word: str, distance: int) -> list[str]:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.25")
-        cursor.execute(
-            "SELECT word FROM search_searchword WHERE word %% %s "
-            "ORDER BY similarity(word, %s) DESC LIMIT 30",
-            [word, word],
-        )
-        near = [row[0] for row in cursor.fetchall()]
-    ranked = sorted((OSA.distance(word, w), w) for w in near)
-    return [w for d, w in ranked if d <= distance][:CANDIDATES]
+# --- typo correction ------------------------------------------------------------------
 
 
 def similar_words(word: str) -> list[str]:
     distance = 2 if len(word) >= 8 else 1
-    if connection.vendor == "postgresql":
-        return _similar_postgresql(word, distance)
-    return VOCABULARY.similar(word, distance)
+    return backend().similar_words(word, distance, limit=CANDIDATES)
 
 
 @functools.cache
@@ -126,32 +80,11 @@ def _corrections(sequence: list[str]) -> dict[str, list[str]]:
     }
     if not candidates:
         return {}
-    synonyms.FAMILIES.load()
-    known = candidates & synonyms.FAMILIES.known_words | candidates & common_words()
+    known = candidates & synonyms.known_words() | candidates & common_words()
     # A word is known when its stem is in the index (jaga: penjagaan, dijaga).
-    indexed = _indexed_stems({key(w) for w in candidates - known})
+    indexed = backend().indexed_stems({key(w) for w in candidates - known})
     known |= {w for w in candidates if key(w) in indexed}
     return {w: similar_words(w) for w in sorted(candidates - known)}
-
-
-def _indexed_stems(wanted: set[str]) -> set[str]:
-    if not wanted:
-        return set()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT s FROM unnest(%s::text[]) s WHERE EXISTS (SELECT 1 FROM "
-                "search_searchdocument WHERE vector @@ to_tsquery('simple', s))",
-                [sorted(wanted)],
-            )
-        else:
-            marks = ", ".join(["%s"] * len(wanted))
-            cursor.execute(
-                f"SELECT term FROM search_fts_vocab"  # nosec B608 - only %s placeholders added
-                f" WHERE term IN ({marks})",
-                sorted(wanted),
-            )
-        return {row[0] for row in cursor.fetchall()}
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -168,9 +101,14 @@ def _gaps(member: tuple[str, ...]) -> tuple[int, ...]:
 
 
 def plan(text: str) -> Plan:
-    sequence = words(text)
-    meaningful = [w for w in sequence if w not in STOPWORDS] or sequence
-    result = Plan(folded=" ".join(meaningful))
+    """The plan of a text (for a text not split into words yet)."""
+    return plan_words(words(text))
+
+
+def plan_words(sequence: Sequence[str]) -> Plan:
+    """The plan of a query's words (folded, as `text.words` gives them)."""
+    meaningful = [w for w in sequence if w not in STOPWORDS] or list(sequence)
+    result = Plan(words=meaningful)
     fixes = _corrections(meaningful)
     result.corrections = {w: found[0] for w, found in fixes.items() if found}
     # Synonym families are found on the corrected words, so "kebajkan" reaches "JKM".

@@ -1,7 +1,7 @@
-"""The ranked search: a plan of words (see `query`) becomes a page of results, best first.
+"""The ranked search: a plan of words (see `query`) becomes the keys of a page, best first.
 
-The index holds documents by key (see `index`); a result is the object of that key, loaded
-with the queryset the caller gives (for the directory: its services).
+The index holds documents by key (see `index`); what a key stands for is the caller's
+business (for the directory: a service). The index queries are the backend's (`backends`).
 
 Finding and ranking are split so that the cost stays small whatever the directory's size:
 
@@ -23,7 +23,6 @@ Finding and ranking are split so that the cost stays small whatever the director
 
 import datetime
 import math
-import time
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import comb
@@ -33,10 +32,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
+from santuni.lib.reloading import Reloading
 
-from .index import CELL_SIZES, INDEXED, cell_facets, name_facet
+from .backends import backend
+from .backends.base import Facets
+from .index import CELL_SIZES, INDEXED, cell_facets
 from .models import SearchDocument
-from .query import Plan, plan
+from .query import Plan
 
 _KEY = SearchDocument._meta.get_field("key")
 
@@ -69,6 +71,7 @@ NEAR_POOL, NEAR_BLOCK = 160, 40
 # A group's rarity is counted up to here: beyond, every group is "common" alike.
 DF_CAP = 1000
 TOTAL_SECONDS = 10.0  # how long the number of documents (for idf) is reused
+DF_SECONDS, DF_CACHE_SIZE = 60.0, 20_000  # how long, and how many, groups' counts are kept
 
 
 @dataclass(frozen=True)
@@ -80,123 +83,15 @@ class _Where:
     facets: tuple[tuple[str, ...], ...] = ()
 
 
-class _Total:
-    """How many documents the index holds, re-counted every few seconds (idf needs it)."""
-
-    value: int | None = None
-    counted = 0.0
-
-    def get(self) -> int:
-        now = time.monotonic()
-        if self.value is None or now - self.counted > TOTAL_SECONDS:
-            self.value = SearchDocument.objects.count()
-            self.counted = now
-        return self.value
+def _count_documents() -> int:
+    return SearchDocument.objects.count()
 
 
-TOTAL = _Total()
-# Each group's document count, by its index expression: (count, when counted).
-DF_CACHE: dict[str, tuple[int, float]] = {}
-DF_SECONDS, DF_CACHE_SIZE = 60.0, 20_000
-
-
-def forget() -> None:
-    """Count the documents and the groups' documents again on next use (tests)."""
-    TOTAL.value = None
-    DF_CACHE.clear()
-
-
-# --- the two index languages ---------------------------------------------------------------
-
-
-class _Language:
-    def __init__(self, indexed: frozenset[str]):
-        self.indexed = indexed  # the families whose tokens the index holds
-
-    def alternatives(self, plan_: Plan, group: int) -> list[tuple[str, ...]]:
-        return plan_.alternatives(group, self.indexed)
-
-
-class _Fts5(_Language):
-    FIELDS = {"name": "name"}
-
-    def alternative(self, plan_: Plan, stems: tuple[str, ...], fields: tuple[str, ...]) -> str:
-        if len(stems) == 1:
-            # In the name alone: the name's copy of the token among the facets.
-            return f'"{name_facet(stems[0])}"' if fields == ("name",) else f'"{stems[0]}"'
-        quoted = " ".join(f'"{s}"' for s in stems)
-        # FTS5's NEAR counts the span from the first phrase to the last, less one.
-        span = sum(plan_.gaps.get(stems, (1,) * (len(stems) - 1)))
-        near = f"NEAR({quoted}, {span - 1})"
-        if fields:
-            near = "{" + " ".join(self.FIELDS[f] for f in fields) + "} : " + near
-        return near
-
-    def text(self, plan_: Plan, groups: list[list[int]], fields: tuple[str, ...]) -> str:
-        def group(g: int) -> str:
-            found = self.alternatives(plan_, g)
-            return "(" + " OR ".join(self.alternative(plan_, a, fields) for a in found) + ")"
-
-        if fields and fields != ("name",):
-            raise ValueError(f"no index query for the fields {fields}")
-        return " OR ".join("(" + " AND ".join(group(g) for g in c) + ")" for c in groups)
-
-    def facets(self, facets: tuple[tuple[str, ...], ...]) -> list[str]:
-        return [
-            "facets : (" + " OR ".join(f'"{token}"' for token in any_of) + ")" for any_of in facets
-        ]
-
-    def expression(self, plan_: Plan, groups, where: _Where) -> str:
-        parts = ["(" + self.text(plan_, groups, where.fields) + ")", *self.facets(where.facets)]
-        return " AND ".join(parts)
-
-    def matches(self, expression: str, filter_sql: str) -> tuple[str, list]:
-        """SQL selecting the ids of matching documents, in id order."""
-        sql = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s"
-        if filter_sql:
-            # "+": SQLite builds the filter's set once and checks each match against it,
-            # rather than handing FTS5 one lookup per id.
-            sql += f" AND +rowid IN ({filter_sql})"
-        return sql + " ORDER BY rowid", [expression]
-
-
-class _Tsquery(_Language):
-    WEIGHTS = {"name": "A"}
-
-    def text(self, plan_: Plan, groups: list[list[int]], fields: tuple[str, ...]) -> str:
-        label = (":" + "".join(self.WEIGHTS[f] for f in fields)) if fields else ""
-
-        def alternative(stems: tuple[str, ...]) -> str:
-            if len(stems) == 1:
-                return stems[0] + label
-            gaps = plan_.gaps.get(stems, (1,) * (len(stems) - 1))
-            rest = "".join(f" <{g}> {s}{label}" for g, s in zip(gaps, stems[1:], strict=True))
-            return f"({stems[0]}{label}{rest})"
-
-        def group(g: int) -> str:
-            return "(" + " | ".join(alternative(a) for a in self.alternatives(plan_, g)) + ")"
-
-        return " | ".join("(" + " & ".join(group(g) for g in c) + ")" for c in groups)
-
-    def expression(self, plan_: Plan, groups, where: _Where) -> str:
-        parts = ["(" + self.text(plan_, groups, where.fields) + ")"]
-        parts += ["(" + " | ".join(f"{t}:D" for t in any_of) + ")" for any_of in where.facets]
-        return " & ".join(parts)
-
-    def matches(self, expression: str, filter_sql: str) -> tuple[str, list]:
-        doc = SearchDocument._meta.db_table
-        sql = (
-            f"SELECT d.id AS id FROM {doc} d"  # nosec B608 - our table; values are parameters
-            " WHERE d.vector @@ to_tsquery('simple', %s)"
-        )
-        if filter_sql:
-            sql += f" AND d.id IN ({filter_sql})"
-        return sql + " ORDER BY d.id", [expression]
-
-
-def _language() -> _Fts5 | _Tsquery:
-    indexed = INDEXED.load()
-    return _Tsquery(indexed) if connection.vendor == "postgresql" else _Fts5(indexed)
+# How many documents the index holds (idf needs it): a count is its own version.
+TOTAL = Reloading(_count_documents, seconds=TOTAL_SECONDS)
+# Each group's document count, by its index expression: counted when first needed, all
+# forgotten together every DF_SECONDS (counts change slowly, as the number of documents).
+DOCUMENT_FREQUENCIES: Reloading[dict[str, int]] = Reloading(dict, seconds=DF_SECONDS)
 
 
 # --- the ranked query ----------------------------------------------------------------------
@@ -213,14 +108,16 @@ class _Candidate:
 @dataclass
 class Ranking:
     plan: Plan
-    # The filters the index cannot hold, as a subquery of the keys that pass them.
-    within: QuerySet
-    filtered: bool
+    # The filters the index cannot hold, as a queryset of the keys that pass them (None:
+    # no such filter).
+    within: QuerySet | None = None
     latitude: float | None = None
     longitude: float | None = None
     today: datetime.date = field(default_factory=lambda: timezone.localdate())
     # Filters inside the full-text query: each a set of facet tokens, one of which is needed.
-    facets: tuple[tuple[str, ...], ...] = ()
+    facets: Facets = ()
+    # The families whose tokens the index holds, as the search starts.
+    indexed: frozenset[str] = field(default_factory=INDEXED.get)
     _level: int | None = None
     _counts: dict = field(default_factory=dict)
     _ranked: dict = field(default_factory=dict)
@@ -236,7 +133,7 @@ class Ranking:
     def _filter(self) -> tuple[str, list]:
         """The filters as a subquery of document ids (computed once by the database, and
         compiled once here)."""
-        if not self.filtered:
+        if self.within is None:
             return "", []
         if self._filter_sql is None:
             subquery, params = self.within.values("pk").query.sql_with_params()
@@ -252,11 +149,21 @@ class Ranking:
     def _groups_at(self, level: int) -> list[list[int]]:
         return [list(c) for c in combinations(range(len(self.plan.groups)), level)]
 
+    def _alternatives(self, group: int) -> list[tuple[str, ...]]:
+        return self.plan.alternatives(group, self.indexed)
+
+    def _expression(self, groups: list[list[int]], where: _Where) -> str:
+        return backend().expression(
+            [[self._alternatives(g) for g in combination] for combination in groups],
+            gaps=self.plan.gaps,
+            fields=where.fields,
+            facets=where.facets,
+        )
+
     def _matches(self, where: _Where, limit: int | None) -> tuple[str, list]:
-        language = _language()
-        expression = language.expression(self.plan, self._groups_at(where.level), where)
+        expression = self._expression(self._groups_at(where.level), where)
         filter_sql, filter_params = self._filter()
-        sql, params = language.matches(expression, filter_sql)
+        sql, params = backend().matches(expression, filter_sql)
         params += filter_params
         if limit is not None:
             sql += " LIMIT %s"
@@ -358,13 +265,13 @@ class Ranking:
         """Each group's inverse document frequency (BM25's) in the whole index, its count
         capped at DF_CAP. Counts are reused for a minute (like the number of documents,
         they change slowly); those not known are counted in one query."""
-        language = _language()
         expressions = [
-            language.matches(language.expression(self.plan, [[g]], _Where(1)), "")
+            backend().matches(self._expression([[g]], _Where(1)))
             for g in range(len(self.plan.groups))
         ]
-        now = time.monotonic()
-        missing = [e for e in expressions if now - DF_CACHE.get(e[1][0], (0, -1e9))[1] > DF_SECONDS]
+        known = DOCUMENT_FREQUENCIES.get()
+        counts = {params[0]: known[params[0]] for _, params in expressions if params[0] in known}
+        missing = [(sql, params) for sql, params in expressions if params[0] not in counts]
         if missing:
             sql = ", ".join(
                 f"(SELECT COUNT(*) FROM ({m} LIMIT %s) g)"  # nosec B608 - our matches queries
@@ -373,21 +280,22 @@ class Ranking:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT " + sql, [p for _, ps in missing for p in [*ps, DF_CAP]])
                 counted = cursor.fetchone()
-            if len(DF_CACHE) > DF_CACHE_SIZE:
-                DF_CACHE.clear()
+            if len(known) > DF_CACHE_SIZE:
+                known.clear()
             for (_, params), n in zip(missing, counted, strict=True):
-                DF_CACHE[params[0]] = (n, now)
+                counts[params[0]] = known[params[0]] = n
         total = TOTAL.get()
-        counts = [DF_CACHE[params[0]][0] for _, params in expressions]
-        return [math.log(1 + (max(total, n) - n + 0.5) / (n + 0.5)) for n in counts]
+        return [
+            math.log(1 + (max(total, n) - n + 0.5) / (n + 0.5))
+            for n in (counts[params[0]] for _, params in expressions)
+        ]
 
     def _score(self, rows: list[tuple]) -> list[_Candidate]:
-        language = _language()
         # Each group as the tokens any one of which finds it, and the sets of tokens
         # (phrases searched word by word) all of which are needed.
         groups: list[tuple[frozenset[str], list[frozenset[str]]]] = []
         for g in range(len(self.plan.groups)):
-            found = language.alternatives(self.plan, g)
+            found = self._alternatives(g)
             singles = frozenset(a[0] for a in found if len(a) == 1)
             groups.append((singles, [frozenset(a) for a in found if len(a) > 1]))
         wanted = frozenset().union(*(s for s, _ in groups), *(m for _, ms in groups for m in ms))
@@ -476,64 +384,3 @@ def _rows(sql: str, params: list) -> list[tuple]:
             params,
         )
         return cursor.fetchall()
-
-
-class RankedResults:
-    """Results in rank order, sliceable and countable like a queryset (for Paginator)."""
-
-    def __init__(self, ranking: Ranking, load: QuerySet, cap: int | None = COUNT_CAP):
-        self.ranking = ranking
-        self.load = load  # how to fetch the results of a page (annotations included)
-        self.cap = cap  # None: count exactly (the API's total_items)
-        self._count: int | None = None
-
-    @property
-    def plan(self) -> Plan:
-        return self.ranking.plan
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self.ranking.count(self.cap)
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        if isinstance(item, int):
-            found = self[item : item + 1]
-            if not found:
-                raise IndexError(item)
-            return found[0]
-        start, stop = item.start or 0, item.stop
-        if stop is None:
-            stop = self.count()
-        if stop <= start or not self.count():
-            return []
-        ids = self.ranking.ids(start, stop - start)
-        by_id = {s.pk: s for s in self.load.filter(pk__in=ids)}
-        return [by_id[pk] for pk in ids if pk in by_id]
-
-    def __iter__(self):
-        return iter(self[0 : self.count()])
-
-    def ids(self) -> list:
-        """Every match's key, best first, without loading the results."""
-        return self.ranking.ids(0, self.count()) if self.count() else []
-
-
-def ranked(
-    text: str,
-    within: QuerySet,
-    *,
-    filtered: bool,
-    load: QuerySet,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    facets: tuple[tuple[str, ...], ...] = (),
-    count_cap: int | None = COUNT_CAP,
-) -> RankedResults:
-    """What matches `text` among `within` (a filtered queryset of the documents' keys; only
-    applied when `filtered`), best first; a page's results are fetched with `load`."""
-    ranking = Ranking(plan(text), within, filtered, latitude, longitude, facets=facets)
-    return RankedResults(ranking, load, count_cap)

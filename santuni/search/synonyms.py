@@ -7,11 +7,15 @@ process re-reads them when the table changes, checked at most every few seconds)
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from django.db.models import Count, Max
+
+from santuni.lib.reloading import Reloading
+
+from .models import SynonymFamily
 from .text import key, reserved, stems, words
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "synonyms.txt"
@@ -52,56 +56,44 @@ def _family(members: list[str]) -> Family | None:
     return Family(folded) if len(folded) >= 2 else None
 
 
-class _Families:
-    def __init__(self):
-        self.families: list[Family] = []
-        # Members by the stems of their first word: (family, member).
-        self.by_stem: dict[str, list[tuple[Family, tuple[str, ...]]]] = {}
-        self.known_words: frozenset[str] = frozenset()
-        self.version = None
-        self.checked = 0.0
-
-    def load(self) -> None:
-        from django.db.models import Count, Max
-
-        from .models import SynonymFamily
-
-        now = time.monotonic()
-        if now - self.checked < RECHECK_SECONDS and self.version is not None:
-            return
-        self.checked = now
-        version = SynonymFamily.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-        if version == self.version:
-            return
-        members = parse(DATA_FILE.read_text(encoding="utf-8").splitlines())
-        members += parse(
-            SynonymFamily.objects.filter(is_active=True).values_list("members", flat=True)
-        )
-        self.families = [f for f in (_family(m) for m in members) if f is not None]
-        self.by_stem = {}
-        for family in self.families:
-            for member in family.members:
-                for stem in stems(member[0]):
-                    self.by_stem.setdefault(stem, []).append((family, member))
-        # Words no typo correction should touch: computed once here, not per query.
-        self.known_words = frozenset(
-            word for family in self.families for member in family.members for word in member
-        )
-        self.version = version
+@dataclass(frozen=True)
+class _Loaded:
+    families: list[Family]
+    # Members by the stems of their first word: (family, member).
+    by_stem: dict[str, list[tuple[Family, tuple[str, ...]]]]
+    # Words no typo correction should touch: computed once here, not per query.
+    known_words: frozenset[str]
 
 
-FAMILIES = _Families()
+def _load() -> _Loaded:
+    members = parse(DATA_FILE.read_text(encoding="utf-8").splitlines())
+    members += parse(SynonymFamily.objects.filter(is_active=True).values_list("members", flat=True))
+    found = [f for f in (_family(m) for m in members) if f is not None]
+    by_stem: dict[str, list[tuple[Family, tuple[str, ...]]]] = {}
+    for family in found:
+        for member in family.members:
+            for stem in stems(member[0]):
+                by_stem.setdefault(stem, []).append((family, member))
+    known = frozenset(word for family in found for member in family.members for word in member)
+    return _Loaded(found, by_stem, known)
 
 
-def forget() -> None:
-    """Re-read the families on next use (tests, and after an admin edit in this process)."""
-    FAMILIES.version = None
-    FAMILIES.checked = 0.0
+def _version() -> tuple:
+    return tuple(SynonymFamily.objects.aggregate(n=Count("id"), latest=Max("updated_at")).values())
+
+
+# An admin's edit forgets it in its own process (admin.py); other processes see the change
+# within RECHECK_SECONDS.
+FAMILIES = Reloading(_load, version=_version, seconds=RECHECK_SECONDS)
 
 
 def families() -> list[Family]:
-    FAMILIES.load()
-    return FAMILIES.families
+    return FAMILIES.get().families
+
+
+def known_words() -> frozenset[str]:
+    """Every word of every family: words typo correction leaves alone."""
+    return FAMILIES.get().known_words
 
 
 def _same(word: str, member_word: str) -> bool:
@@ -110,10 +102,10 @@ def _same(word: str, member_word: str) -> bool:
 
 def find(sequence: list[str], start: int) -> tuple[Family, int] | None:
     """The family with the longest member that starts at `sequence[start]`, and its length."""
-    FAMILIES.load()
+    by_stem = FAMILIES.get().by_stem
     best = None
     for stem in stems(sequence[start]):
-        for family, member in FAMILIES.by_stem.get(stem, []):
+        for family, member in by_stem.get(stem, []):
             end = start + len(member)
             if (
                 end <= len(sequence)

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from santuni.api.schemas import faults
 from santuni.demo.directory import demo_data_load
 from santuni.directory import models
+from santuni.directory.indexing import index_services
 from santuni.directory.selectors import SearchQuery, services_search
 from santuni.directory.tests.factories import ServiceFactory
 from santuni.geo.models import District, Mukim
@@ -493,6 +494,7 @@ def test_confidential_places_match_no_postcode_proximity_or_mukim_search(client,
     """Without service areas, a shelter could only match through its own hidden place."""
     shelter_ids = as_ids(shelter_services())
     models.ServiceArea.objects.filter(service__in=shelter_services()).delete()
+    index_services(shelter_services().values_list("pk", flat=True))  # as the admin does
     for location in models.Location.objects.filter(is_confidential=True):
         address = location.addresses.get()
         hidden = as_ids(location.service_at_locations)

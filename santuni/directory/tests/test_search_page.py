@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from santuni.directory.indexing import index_services
 from santuni.directory.models import ServiceArea
 
 from .factories import ServiceFactory, mukim, place_service, seremban, weekday_hours
@@ -45,6 +46,7 @@ def test_district_filter_keeps_services_located_in_or_covering_the_district(clie
     ServiceArea.objects.create(service=covering, district=seremban())
     elsewhere = ServiceFactory(name="Di Tampin")
     ServiceArea.objects.create(service=elsewhere, district=mukim("Keru", "tampin").district)
+    index_services([covering.pk, elsewhere.pk])  # as the admin and the import do
 
     assert sorted(names(client.get("/cari", {"daerah": "seremban"}))) == [
         "Di Seremban",
@@ -60,6 +62,7 @@ def test_mukim_filter_includes_services_covering_the_whole_district(client):
     place_service(in_labu, mukim_name="Labu")
     whole_district = ServiceFactory(name="Seluruh daerah")
     ServiceArea.objects.create(service=whole_district, district=seremban())
+    index_services([whole_district.pk])  # as the admin and the import do
 
     found = names(client.get("/cari", {"daerah": "seremban", "mukim": "rasah"}))
     assert sorted(found) == ["Di Rasah", "Seluruh daerah"]
@@ -70,6 +73,7 @@ def test_a_shelter_is_not_found_by_the_mukim_of_its_hidden_address(client):
     shelter = ServiceFactory(name="Rumah perlindungan")
     place_service(shelter, mukim_name="Rasah", is_confidential=True)
     ServiceArea.objects.create(service=shelter, district=seremban(), mukim=mukim("Labu"))
+    index_services([shelter.pk])  # as the admin and the import do
 
     assert names(client.get("/cari", {"daerah": "seremban", "mukim": "rasah"})) == []
     # It is found where it says it serves, and in its district.
@@ -204,3 +208,10 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client):
         return len(ctx.captured_queries)
 
     assert count_queries(2) == count_queries(15) == 14
+
+
+def test_did_you_mean_is_offered_even_when_the_filters_leave_no_result(client):
+    ServiceFactory(name="Kaunter kebajikan")  # nowhere: no district has it
+    response = client.get("/cari", {"q": "kebajkan", "daerah": "seremban"})
+    assert response.context["page"].paginator.count == 0
+    assert "kebajikan</a>?" in html_of(response)

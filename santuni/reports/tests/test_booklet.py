@@ -22,6 +22,7 @@ from django.utils import formats, timezone, translation
 
 from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.aid.selectors import welfare_office
+from santuni.directory.indexing import index_services
 from santuni.directory.models import (
     CboProfile,
     Location,
@@ -288,6 +289,7 @@ def small_directory(count: int) -> None:
         location = LocationFactory(organization=cbo.organization, is_confidential=n == 0)
         AddressFactory(location=location, mukim=rasah)
         ServiceAtLocation.objects.create(service=service, location=location)
+        index_services([service.pk])  # as the admin and the import do
         Phone.objects.create(service=service, number=f"+6013400{n:04d}")
         weekday_hours(service)
 

@@ -363,13 +363,12 @@ def test_a_family_is_found_through_its_index_token_and_an_edited_one_member_by_m
     from santuni.directory.indexing import rebuild
     from santuni.search.index import INDEXED
     from santuni.search.models import IndexedFamily
-    from santuni.search.ranking import _language
 
     home = ServiceFactory(name="Rumah Seri Kenangan Contoh", description="Jagaan warga emas.")
     elderly = plan("old folks home")
     token = elderly.families[0][0]
     assert IndexedFamily.objects.filter(token=token).exists()  # recorded by the migration
-    assert _language().alternatives(elderly, 0)[0] == (token,)
+    assert elderly.alternatives(0, INDEXED.get())[0] == (token,)
     assert found("old folks home") == [home.name]
 
     # An administrator's new family is not in the index yet: searched member by member.
@@ -379,12 +378,12 @@ def test_a_family_is_found_through_its_index_token_and_an_edited_one_member_by_m
     )
     assert response.status_code == 302
     new = plan("teratak kasih")
-    assert new.families[0][0] not in INDEXED.load(recheck_seconds=0)
-    assert _language().alternatives(new, 0) == new.groups[0]
+    assert new.families[0][0] not in INDEXED.get(check_now=True)
+    assert new.alternatives(0, INDEXED.get()) == new.groups[0]
     assert found("teratak kasih") == [home.name]
     # Rebuilding records it; the search finds the same, through the token.
     rebuild()
-    assert new.families[0][0] in INDEXED.load(recheck_seconds=0)
+    assert new.families[0][0] in INDEXED.get(check_now=True)
     assert found("teratak kasih") == [home.name]
 
 
