@@ -4,6 +4,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -276,7 +277,26 @@ LOGGING = {
 # `manage.py db_worker` (started by `make run`); tests run each task at once.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-SANTUNI = {
+
+class SantuniSettings(TypedDict):
+    """What each key of SANTUNI holds, for the type checker."""
+
+    BASE_URL: str
+    PAGE_SIZE: int
+    EMERGENCY: dict[str, str]
+    INVITATION_DAYS: int
+    REAUTH_SECONDS: int
+    AUDIT_KEY: str
+    AUDIT_CHECKPOINT: str
+    VERIFY_EVERY_DAYS: int
+    FIELD_KEYS: list[str]
+    HASH_KEY: str
+    CASE_RETENTION_DAYS: int
+    ATTACHMENT_MAX_BYTES: int
+    MESSAGE_BACKEND: str
+
+
+SANTUNI: SantuniSettings = {
     # Public base URL, used where a link must be absolute (QR codes, exports).
     "BASE_URL": os.environ.get("SANTUNI_BASE_URL", "http://127.0.0.1:8000"),
     "PAGE_SIZE": 20,

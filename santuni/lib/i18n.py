@@ -1,6 +1,18 @@
 """Bilingual content: Malay is required, English falls back to Malay."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import get_language
+
+# Text a person reads: a plain string, or one translated when shown (gettext_lazy). The type
+# checker knows django-stubs' lazy string; at run time it is Django's Promise (django-stubs-ext,
+# which names it so, is a development dependency only).
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    from django.utils.functional import Promise
+
+    StrOrPromise = str | Promise
 
 
 def in_language(malay: str, english: str) -> str:
