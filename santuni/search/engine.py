@@ -90,7 +90,7 @@ class _Listed:
     def __init__(self, rows: QuerySet):
         self.rows = rows
 
-    def keys(self, offset: int, limit: int | None, total: int) -> Sequence:
+    def keys(self, offset: int, limit: int | None, total: int) -> Sequence | QuerySet:
         if limit is not None and limit <= 0:
             return []
         stop = None if limit is None else offset + limit
@@ -107,12 +107,12 @@ class Results:
 
     # The page's keys in order: a list, or for a listing (no words) a lazy queryset of them,
     # to iterate or to hand whole to a `__in` lookup.
-    keys: Sequence
+    keys: Sequence | QuerySet
     total: int  # how many match, counted up to `cap`
     cap: int | None  # None: counted exactly
     matched: frozenset[str] = frozenset()  # the stems looked for, to mark in the results
     suggestion: str = ""  # the query as it was probably meant ("did you mean"), or ""
-    _source: _Ranked | _Listed | None = field(default=None, repr=False, compare=False)
+    _source: _Ranked | _Listed = field(repr=False, compare=False, kw_only=True)
 
     @property
     def capped(self) -> bool:

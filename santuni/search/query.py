@@ -123,12 +123,14 @@ def plan_words(sequence: Sequence[str]) -> Plan:
             for member in family.members:
                 if len(member) > 1:
                     result.gaps[tuple(key(w) for w in member)] = _gaps(member)
-            typed = [(key(word),)] if length == 1 and (key(word),) not in group else []
+            typed: list[tuple[str, ...]] = (
+                [(key(word),)] if length == 1 and (key(word),) not in group else []
+            )
             result.families[len(result.groups)] = (family.token, typed)
             group += typed
             position += length
         else:
-            group = [(key(word),)] + [(key(fix),) for fix in fixes.get(word, [])]
+            group = [(key(w),) for w in [word, *fixes.get(word, [])]]
             position += 1
         result.groups.append(list(dict.fromkeys(group)))
     return result

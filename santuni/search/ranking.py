@@ -125,8 +125,14 @@ class Ranking:
     _filter_sql: tuple | None = None
 
     @property
+    def position(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
+
+    @property
     def near(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
+        return self.position is not None
 
     # -- SQL pieces
 
@@ -209,10 +215,11 @@ class Ranking:
         return self._count(_Where(self.level(), facets=self.facets), cap)
 
     def _rings(self) -> list[tuple[str, ...]]:
-        if not self.near:
+        position = self.position
+        if position is None:
             return []
         if not self._cells:
-            self._cells = [cell_facets(self.latitude, self.longitude, s) for s in CELL_SIZES]
+            self._cells = [cell_facets(*position, s) for s in CELL_SIZES]
         return self._cells
 
     def _nearest_ring(self, level: int, needed: int) -> int | None:
@@ -305,7 +312,7 @@ class Ranking:
         recent_text = recent_from.isoformat()  # SQLite gives dates as ISO text
         share = 1.0 / len(groups)
         name_weight, terms_weight, body_weight = FIELD_WEIGHTS
-        found = []
+        candidates: list[_Candidate] = []
         for _id, key, status, name, terms, body, names, assured, lat, lng in rows:
             name_hits = wanted.intersection(name.split())
             terms_hits = wanted.intersection(terms.split())
@@ -345,17 +352,18 @@ class Ranking:
             )
             if self.near:
                 score *= self._decay(lat, lng)
-            found.append(_Candidate(key, status, score, len(names)))
+            candidates.append(_Candidate(key, status, score, len(names)))
         # Active first; then the best; then the shortest names (the most to the point).
-        found.sort(key=lambda c: (c.status_rank, -c.score, c.name_length, str(c.key)))
-        return found
+        candidates.sort(key=lambda c: (c.status_rank, -c.score, c.name_length, str(c.key)))
+        return candidates
 
     def _decay(self, latitude: float | None, longitude: float | None) -> float:
-        if not self.near:
+        position = self.position
+        if position is None:
             return 1.0
-        if latitude is None:
+        if latitude is None or longitude is None:
             return NO_POSITION_DECAY
-        d2 = squared_degrees(latitude, longitude, self.latitude, self.longitude)
+        d2 = squared_degrees(latitude, longitude, *position)
         return 1.0 / (1.0 + d2 * (KM_PER_DEGREE / DECAY_KM) ** 2)
 
     def ids(self, offset: int, limit: int) -> list:

@@ -325,7 +325,7 @@ def base(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded words, reduplication reduced; a hyphenated compound becomes its parts."""
-    found = []
+    found: list[str] = []
     for word in fold(text).split():
         reduced = base(word)
         found.extend(part for part in reduced.split("-") if part)
@@ -416,7 +416,8 @@ def highlight(text: str, wanted: set[str]) -> str:
     <mark>. format_html escapes the text: the words before each marked one, then the rest."""
     from django.utils.html import format_html, format_html_join
 
-    marked, before = [], []
+    marked: list[tuple[str, str]] = []
+    before: list[str] = []
     for token in _TOKEN.findall(text or ""):
         folded = words(token)
         if wanted and any(set(stems(w)) & wanted for w in folded):
