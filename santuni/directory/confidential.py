@@ -10,6 +10,7 @@ it too.
 
 import operator
 from functools import cache, reduce
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -53,7 +54,7 @@ def published_fields(model: type[models.Model]) -> frozenset[str]:
       to the place (free values; HSDS accessibility and metadata have no table here, a
       place's accessibility would be such an attribute). No page shows them.
     """
-    return _PUBLISHED.get(model._meta.model_name, frozenset())
+    return _PUBLISHED.get(model._meta.model_name or "", frozenset())
 
 
 def publishes(model: type[models.Model], name: str) -> bool:
@@ -61,19 +62,25 @@ def publishes(model: type[models.Model], name: str) -> bool:
     location (or of a record hanging from one) may leave the system."""
     field = model._meta.get_field(name)
     if field.auto_created and not field.concrete:  # related records: their kind decides
-        return bool(published_fields(field.related_model))
+        related = field.related_model  # a model class once the models are loaded
+        return isinstance(related, type) and bool(published_fields(related))
     return field.name in published_fields(model)
 
 
-def _chains(model: type[models.Model], seen: frozenset = frozenset()) -> list[tuple[str, tuple]]:
+Kinds = tuple[type[models.Model], ...]
+
+
+def _chains(model: type[models.Model], seen: frozenset = frozenset()) -> list[tuple[str, Kinds]]:
     """Each chain of foreign keys from a record of `model` up to a location: its lookup and
     the kinds of record on the way (the location last)."""
     if model._meta.model_name == "location":
         return [("", ())]
-    found = []
+    found: list[tuple[str, Kinds]] = []
     for field in model._meta.concrete_fields:
-        target = field.related_model
-        if not field.many_to_one or target in seen or target._meta.app_label != "directory":
+        target = field.related_model  # a model class for a foreign key
+        if not field.many_to_one or not isinstance(target, type):
+            continue
+        if target in seen or target._meta.app_label != "directory":
             continue
         for lookup, kinds in _chains(target, seen | {model}):
             found.append(("__".join(filter(None, [field.name, lookup])), (target, *kinds)))
@@ -99,7 +106,8 @@ def confidential_rows(model: type[models.Model]) -> tuple[Q | None, Q | None]:
     conditions: those published in part (`published_fields`), and those withheld whole
     (their kind, or one on the way to the location, has nothing to publish). None: no such
     record can exist."""
-    shown, withheld = [], []
+    shown: list[Q] = []
+    withheld: list[Q] = []
     for lookup, publishable in _chains_of(model):
         condition = Q(**{"__".join(filter(None, [lookup, "is_confidential"])): True})
         (shown if publishable else withheld).append(condition)
@@ -122,15 +130,18 @@ def belongs_to_confidential(record: models.Model, *, came_from: str = "") -> boo
         steps = lookup.split("__") if lookup else []
         if steps and steps[0] == came_from:
             continue
-        found = record
+        # Read by field name (this module cannot import the models): a location at the end.
+        found: Any = record
         for step in steps:
-            if getattr(found, type(found)._meta.get_field(step).attname) is None:
+            if found.serializable_value(step) is None:  # the key, without loading the row
                 break
             found = getattr(found, step)
         else:
             if found.is_confidential:
                 return True
-    if _location_link(record) and record.link_entity == "location":
-        places = record._meta.apps.get_model("directory", "Location").objects
-        return places.filter(pk=record.link_id, is_confidential=True).exists()
+    if _location_link(type(record)):
+        attribute: Any = record  # an HSDS attribute, read by field name
+        if attribute.link_entity == "location":
+            places = record._meta.apps.get_model("directory", "Location").objects
+            return places.filter(pk=attribute.link_id, is_confidential=True).exists()
     return False

@@ -15,7 +15,10 @@ from santuni.search import engine
 from . import models
 
 BATCH = 500
-STATUS_RANK = {models.Service.Status.ACTIVE: 0, models.Service.Status.TEMPORARILY_CLOSED: 1}
+STATUS_RANK: dict[str, int] = {
+    models.Service.Status.ACTIVE: 0,
+    models.Service.Status.TEMPORARILY_CLOSED: 1,
+}
 
 
 def _services(ids: list) -> list[models.Service]:
@@ -73,13 +76,13 @@ def _places(service: models.Service) -> tuple[list[str], list[str]]:
                 facets.append(engine.district_facet(address.district_id))
             if not location.publishes("addresses"):
                 continue
-            names += [address.city, address.district.name if address.district_id else ""]
-            names.append(address.mukim.name if address.mukim_id else "")
+            names += [address.city, address.district.name if address.district is not None else ""]
+            names.append(address.mukim.name if address.mukim is not None else "")
             if address.mukim_id:
                 facets.append(engine.mukim_facet(address.mukim_id))
     for area in sorted(service.service_areas.all(), key=lambda a: a.pk):
-        names += [area.name, area.district.name if area.district_id else ""]
-        names.append(area.mukim.name if area.mukim_id else "")
+        names += [area.name, area.district.name if area.district is not None else ""]
+        names.append(area.mukim.name if area.mukim is not None else "")
         if area.district_id:
             facets.append(engine.district_facet(area.district_id))
             if area.mukim_id is None:
@@ -91,9 +94,9 @@ def _places(service: models.Service) -> tuple[list[str], list[str]]:
 
 def _position(service: models.Service) -> tuple[float | None, float | None]:
     for link in sorted(service.service_at_locations.all(), key=lambda sal: sal.location_id):
-        location = link.location
-        if location.has_public_position:
-            return location.latitude, location.longitude
+        position = link.location.public_position
+        if position is not None:
+            return position
     return None, None
 
 

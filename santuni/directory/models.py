@@ -127,6 +127,9 @@ class Organization(HsdsModel):
     )
     last_modified = models.DateTimeField(_("last modified"), auto_now=True)
 
+    # Not a column: its services as result cards, set by `selectors.organization_detail`.
+    listed_services: list["Service"]
+
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
@@ -276,6 +279,12 @@ class Service(HsdsModel):
     # Set by each write (admin, import), not auto_now: an HSDS import keeps the source's date.
     last_modified = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
 
+    # Not columns: what a result card shows, set by `selectors.attach_listing_details`.
+    target_groups: list[TaxonomyTerm]
+    needs: list[TaxonomyTerm]
+    call_number: str
+    distance_km: float | None
+
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -374,17 +383,27 @@ class Location(HsdsModel):
         return list(self.addresses.all()) if self.publishes("addresses") else []
 
     @property
+    def public_position(self) -> tuple[float, float] | None:
+        """(latitude, longitude), where the place has both and they may be published."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        if not (self.publishes("latitude") and self.publishes("longitude")):
+            return None
+        return self.latitude, self.longitude
+
+    @property
     def has_public_position(self) -> bool:
-        position = self.latitude is not None and self.longitude is not None
-        return position and self.publishes("latitude") and self.publishes("longitude")
+        return self.public_position is not None
 
     @property
     def waze_url(self) -> str:
-        return waze_url(self.latitude, self.longitude) if self.has_public_position else ""
+        position = self.public_position
+        return waze_url(*position) if position is not None else ""
 
     @property
     def google_maps_url(self) -> str:
-        return google_maps_url(self.latitude, self.longitude) if self.has_public_position else ""
+        position = self.public_position
+        return google_maps_url(*position) if position is not None else ""
 
 
 class Address(HsdsModel):

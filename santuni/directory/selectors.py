@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -45,6 +46,9 @@ from .models import (
     TaxonomyTerm,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 NO_DISTANCE = 1e9
 CARD_FIELDS = (
     *("id", "status", "organization", "name", "name_en", "description", "description_en"),
@@ -66,11 +70,13 @@ class SearchQuery:
 
     @property
     def near(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
+        return self.position is not None
 
     @property
     def position(self) -> tuple[float, float] | None:
-        return (self.latitude, self.longitude) if self.near else None
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
 
     @cached_property
     def words(self) -> tuple[str, ...]:
@@ -132,7 +138,7 @@ def _facets(query: SearchQuery) -> engine.Facets:
     (each tuple: one of them is needed). A place: services located in it or serving it; a
     mukim also takes the services that serve its whole district, and never matches a
     confidential place's address (`indexing._places`)."""
-    found = []
+    found: list[tuple[str, ...]] = []
     if query.mukim is not None:
         found.append(
             (
@@ -148,11 +154,17 @@ def _facets(query: SearchQuery) -> engine.Facets:
     return tuple(found)
 
 
-def _with_distance(services: QuerySet[Service], query: SearchQuery) -> QuerySet[Service]:
+class Distance(TypedDict):
+    distance_d2: float  # squared, in degrees, to the nearest public place (NO_DISTANCE: none)
+
+
+def _with_distance(
+    services: QuerySet[Service], position: tuple[float, float]
+) -> "QuerySet[WithAnnotations[Service, Distance]]":
     """Each service's squared distance (degrees) to its nearest public location."""
     return services.annotate(
         distance_d2=Coalesce(
-            _nearest_squared_distance(query.latitude, query.longitude),
+            _nearest_squared_distance(*position),
             Value(NO_DISTANCE),
             output_field=FloatField(),
         )
@@ -171,8 +183,9 @@ def _narrowed(
     if query.open_now:
         services = services.filter(_open_filter(now or timezone.now()))
         narrowed = True
-    if query.near and (query.radius_km is not None or not query.words):
-        services = _with_distance(services, query)  # to filter by, or to order by
+    position = query.position
+    if position is not None and (query.radius_km is not None or not query.words):
+        services = _with_distance(services, position)  # to filter by, or to order by
         if query.radius_km is not None:
             radius = query.radius_km / KM_PER_DEGREE
             services = services.filter(distance_d2__lte=radius * radius)
@@ -276,7 +289,7 @@ def services_search(
             # (`attach_listing_details`).
             load = Service.objects.select_related("organization").only(*CARD_FIELDS)
         return ServiceResults(found, load.order_by())
-    ordering = [
+    ordering: list[Case | str] = [
         Case(
             When(status=Service.Status.ACTIVE, then=Value(0)),
             default=Value(1),
@@ -289,8 +302,8 @@ def services_search(
     found = engine.find(words=(), facets=_facets(query), within=services.order_by(*ordering))
     if load is None:
         load = Service.objects.select_related("organization")
-    if query.near:
-        load = _with_distance(load, query)  # to order by, and the distance a card shows
+    if query.position is not None:
+        load = _with_distance(load, query.position)  # to order by, and the distance a card shows
     return ServiceResults(found, load.order_by(*ordering), in_load_order=True)
 
 
@@ -348,9 +361,9 @@ def attach_listing_details(
 def _nearest_place_d2(service: Service, latitude: float, longitude: float) -> float:
     """As `_nearest_squared_distance`, from the prefetched places."""
     found = [
-        squared_degrees(sal.location.latitude, sal.location.longitude, latitude, longitude)
+        squared_degrees(*place, latitude, longitude)
         for sal in service.service_at_locations.all()
-        if sal.location.has_public_position
+        if (place := sal.location.public_position) is not None
     ]
     return min(found, default=NO_DISTANCE)
 
