@@ -25,7 +25,7 @@ CBO_ROLES = {Role.CBO_MEMBER, Role.CBO_HEAD}
 TWO_FACTOR_ROLES = {Role.AGENCY_FOCAL_POINT, Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN}
 # Who may invite (and remove) whom. A district officer's agency focal points act in the
 # officer's district; a focal point for a whole state needs a ministry admin.
-INVITES = {
+INVITES: dict[str, set[Role]] = {
     Role.MINISTRY_ADMIN: {Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN, Role.AGENCY_FOCAL_POINT},
     Role.DISTRICT_OFFICER: {Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT},
     Role.CBO_HEAD: {Role.CBO_MEMBER},
@@ -83,11 +83,11 @@ class Scope(models.Model):
         """The organisation, district, state or nation this role applies to, for people to
         read; an agency's focal point with the district or state it acts in."""
         place = None
-        if self.district_id:
+        if self.district is not None:
             place = self.district.tr.name
-        elif self.state_id:
+        elif self.state is not None:
             place = self.state.tr.name
-        if not self.organization_id:
+        if self.organization is None:
             return place or str(_("Malaysia"))
         if self.role != Role.AGENCY_FOCAL_POINT:
             return self.organization.tr.name  # a CBO's people act where the CBO is

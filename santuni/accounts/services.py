@@ -194,10 +194,10 @@ def open_invitation(token: str, *, lock: bool = False) -> Invitation:
     if lock:
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=token_hash(token)).first()
-    require(
-        invitation is not None and invitation.is_open(),
-        _("This invitation link has expired or was already used. Ask for a new invitation."),
-    )
+    if invitation is None or not invitation.is_open():
+        raise Refusal(
+            _("This invitation link has expired or was already used. Ask for a new invitation.")
+        )
     return invitation
 
 

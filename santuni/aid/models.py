@@ -65,7 +65,7 @@ class PovertyLine(Sourced):
         ]
 
     def __str__(self) -> str:
-        where = self.state.name if self.state_id else "Malaysia"
+        where = self.state.name if self.state is not None else "Malaysia"
         return (
             f"PGK {where} {self.get_area_display()} {self.effective_from:%Y-%m-%d}: RM{self.amount}"
         )
