@@ -13,7 +13,7 @@ from .models import PublicHoliday, ServiceLevel, Urgency
 WEEKEND = frozenset({5, 6})
 
 # Used when an urgency has no row (the admin deleted it): the defaults of the migration.
-DEFAULTS = {
+DEFAULTS: dict[str, tuple[int, str, int, str]] = {
     Urgency.IMMEDIATE: (1, "hours", 24, "hours"),
     Urgency.HIGH: (24, "hours", 5, "working_days"),
     Urgency.NORMAL: (3, "working_days", 14, "working_days"),
@@ -63,7 +63,8 @@ def due_times(urgency: str, start: datetime, state_id: int | None = None):
     else:
         ack, ack_unit = level.acknowledge_within, level.acknowledge_unit
         done, done_unit = level.complete_within, level.complete_unit
-    days_off, weekend = frozenset(), WEEKEND
+    days_off: frozenset[date] = frozenset()
+    weekend = WEEKEND
     if ServiceLevel.Unit.WORKING_DAYS in (ack_unit, done_unit):
         days_off = holidays_from(start, state_id)
         state = State.objects.filter(pk=state_id).first() if state_id else None

@@ -21,6 +21,7 @@ from santuni.directory.models import Organization, Service, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 from santuni.lib import crypto
 from santuni.lib.dates import age_on
+from santuni.lib.i18n import StrOrPromise
 
 TARGET_GROUPS = "kumpulan-sasar"
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a phone
@@ -410,7 +411,7 @@ class Referral(models.Model):
         return self.status in self.ENDED
 
     @property
-    def reason_label(self) -> str:
+    def reason_label(self) -> StrOrPromise:
         for value, choices in (
             (self.decline_reason, self.DeclineReason),
             (self.close_reason, self.CloseReason),
@@ -453,12 +454,13 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id} → {self.status}"
 
     @property
-    def reason_label(self) -> str:
-        choices = {
+    def reason_label(self) -> StrOrPromise:
+        reasons: dict[str, type[models.TextChoices]] = {
             Referral.Status.DECLINED: Referral.DeclineReason,
             Referral.Status.COMPLETED: Referral.Outcome,
             Referral.Status.CLOSED: Referral.CloseReason,
-        }.get(self.status)
+        }
+        choices = reasons.get(self.status)
         if choices is None or self.reason not in choices.values:
             return ""
         return choices(self.reason).label

@@ -9,20 +9,20 @@ message, for the people it names, and the services let them take it.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from django import forms
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from santuni.accounts.models import Membership, Role
 from santuni.audit.actions import Action
+from santuni.lib.i18n import StrOrPromise
 
 from .models import Referral
 
 S = Referral.Status
-Text = str | Promise
+Text = StrOrPromise
 
 # Said when the referral has moved on since the page was shown.
 NO_LONGER_POSSIBLE = _(
@@ -136,6 +136,7 @@ class ConsentOverride:
 
 
 Ask = Note | Code | OnwardService | ConsentOverride
+AskKind = TypeVar("AskKind", Note, Code, OnwardService, ConsentOverride)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Step:
     sends: bool = False
     logged_target: str = ""
 
-    def asked(self, kind: type) -> Ask | None:
+    def asked(self, kind: type[AskKind]) -> AskKind | None:
         """The ask of this kind, if the step has one."""
         return next((ask for ask in self.asks if isinstance(ask, kind)), None)
 

@@ -29,7 +29,7 @@ S = Referral.Status
 SEND = "send"
 CASE_CLOSED = _("This case is closed. Open a new case to refer the person again.")
 # The time a status is first reached, kept on the referral; and how long that took from sending.
-STAMPS = {
+STAMPS: dict[str, str] = {
     S.SENT: "sent_at",
     S.ACCEPTED: "acknowledged_at",
     S.DECLINED: "acknowledged_at",
@@ -93,7 +93,10 @@ def _move(
     if before == S.DRAFT and not step.sends:
         return  # nobody else ever saw it
     notify.referral_event(
-        referral, target, _recipients(referral, step.tell), exclude=actor and actor.user_id
+        referral,
+        target,
+        _recipients(referral, step.tell),
+        exclude=actor.user_id if actor is not None else None,
     )
 
 
@@ -161,10 +164,8 @@ def _new_referral(
 
 def _available_service(service_id) -> Service:
     service = Service.objects.filter(pk=service_id).select_related("organization").first()
-    require(
-        service is not None and service.is_available,
-        _("This service is not available. Choose another one."),
-    )
+    if service is None or not service.is_available:
+        raise Refusal(_("This service is not available. Choose another one."))
     return service
 
 
@@ -313,7 +314,7 @@ def _pass_on(
         extra={"to": onward.reference},
     )
     _start_clock(onward)
-    extra = {"redirected_from": str(referral.pk)}
+    extra: dict[str, object] = {"redirected_from": str(referral.pk)}
     if onward.consent_override:
         extra["consent_overridden"] = True
     _move(onward, actor=actor, step=workflow.STEPS[SEND], extra=extra)
