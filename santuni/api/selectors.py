@@ -1,6 +1,7 @@
 """The HSDS API's queries: every filter is a WHERE clause, and filters combine with AND."""
 
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,15 +37,22 @@ class BadParameter(ValueError):
 @dataclass(frozen=True)
 class ServiceFilters:
     search: str = ""
-    taxonomy_term_id: object = None
-    taxonomy_id: object = None
-    organization_id: object = None
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
     modified_after: datetime | None = None
     district: District | None = None
     mukim: Mukim | None = None
     latitude: float | None = None
     longitude: float | None = None
     proximity: float | None = None  # metres
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """Where the search is from (the API takes both coordinates or neither)."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
 
 
 def district_named(value: str) -> District:
@@ -64,12 +72,12 @@ def mukim_named(value: str, district: District | None) -> Mukim:
     )
     if district is not None:
         found = found.filter(district=district)
-    found = list(found.select_related("district"))
-    if not found:
+    matches = list(found.select_related("district"))
+    if not matches:
         raise BadParameter("mukim", f"no mukim called {value!r}")
-    if len(found) > 1:
+    if len(matches) > 1:
         raise BadParameter("mukim", f"several mukims are called {value!r}: give the district")
-    return found[0]
+    return matches[0]
 
 
 def _service_term_links(q: Q):
@@ -184,8 +192,8 @@ def service_at_locations(
     centre = None
     if filters.proximity is not None:
         centre = postcode_centre(postcode) if postcode else None
-        if filters.latitude is not None:
-            centre = (filters.latitude, filters.longitude)
+        if filters.position is not None:
+            centre = filters.position
         if centre is None:
             raise BadParameter("postcode", f"no known place with postcode {postcode!r}")
         latitude, longitude = centre

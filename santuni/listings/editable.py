@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from santuni.directory.models import Organization, Phone, Service
+from santuni.directory.models import CboProfile, Organization, Phone, Service
 from santuni.lib.forms import PhoneField
+from santuni.lib.i18n import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    label: StrOrPromise
     kind: str = "text"  # text, long, phone, email, url, yes, number, status
     owner: str = "self"  # self (the organization or service), cbo, phone
     # True where a change only hides personal data: it applies at once, unchecked.
@@ -61,6 +62,7 @@ def fields_for(listing: Organization | Service) -> tuple[Field, ...]:
 
 def main_phone(listing: Organization | Service) -> Phone | None:
     """The listing's own number: not a location's or a contact's."""
+    owner: dict[str, object]
     if isinstance(listing, Service):
         owner = {"service": listing}
     else:
@@ -81,7 +83,7 @@ def current_values(listing: Organization | Service) -> dict:
             phone = main_phone(listing)
             values[field.name] = phone.number if phone else ""
         elif field.owner == "cbo":
-            values[field.name] = getattr(listing.cbo, field.name)
+            values[field.name] = getattr(_profile(listing), field.name)
         else:
             values[field.name] = getattr(listing, field.name)
     return values
@@ -96,7 +98,7 @@ def apply_values(listing: Organization | Service, values: dict) -> None:
         if field.owner == "phone":
             _set_phone(listing, value)
         elif field.owner == "cbo":
-            setattr(listing.cbo, name, value)
+            setattr(_profile(listing), name, value)
             cbo.append(name)
         else:
             setattr(listing, name, value)
@@ -104,7 +106,14 @@ def apply_values(listing: Organization | Service, values: dict) -> None:
     if own:
         listing.save()
     if cbo:
-        listing.cbo.save(update_fields=cbo)
+        _profile(listing).save(update_fields=cbo)
+
+
+def _profile(listing: Organization | Service) -> CboProfile:
+    """Where the `cbo` fields are kept: only a CBO's profile has them."""
+    if isinstance(listing, Service):
+        raise TypeError("A service has no CBO profile fields.")
+    return listing.cbo
 
 
 def _set_phone(listing, number: str) -> None:

@@ -110,5 +110,5 @@ def listing_for_verification(membership, kind: str, listing_id):
         return model.objects.select_related(
             "organization__cbo" if kind == "service" else "cbo"
         ).get(pk=listing_id, **where)
-    except (model.DoesNotExist, ValidationError):
+    except (Service.DoesNotExist, Organization.DoesNotExist, ValidationError):
         raise Http404 from None

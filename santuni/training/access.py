@@ -5,19 +5,27 @@ district officer works with every event held in their state (a state-level cours
 CBOs from several districts), but records, sees and removes only their own district's CBOs.
 """
 
+from typing import TypeGuard, cast
+
 from django.db.models import QuerySet
 
 from santuni.accounts.access import active_membership, needs_two_factor
 from santuni.accounts.models import Membership, Role
 from santuni.directory.models import Organization
+from santuni.geo.models import District
 
 from .models import Event
 
 RECORDERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
 
 
-def records_attendance(membership: Membership | None) -> bool:
+def records_attendance(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role in RECORDERS
+
+
+def _officers_district(membership: Membership) -> District:
+    # A district officer acts in one district, which their invitation names.
+    return cast(District, membership.district)
 
 
 def events_in_scope(membership: Membership | None) -> QuerySet[Event]:
@@ -25,7 +33,7 @@ def events_in_scope(membership: Membership | None) -> QuerySet[Event]:
         return Event.objects.none()
     if membership.role == Role.MINISTRY_ADMIN:
         return Event.objects.all()
-    return Event.objects.filter(district__state_id=membership.district.state_id)
+    return Event.objects.filter(district__state_id=_officers_district(membership).state_id)
 
 
 def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:
@@ -34,7 +42,7 @@ def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:
         return Organization.objects.none()
     cbos = Organization.objects.filter(cbo__isnull=False)
     if membership.role == Role.DISTRICT_OFFICER:
-        cbos = cbos.filter(cbo__district_id=membership.district_id)
+        cbos = cbos.filter(membership.area("cbo__district"))
     return cbos
 
 
@@ -58,7 +66,7 @@ def records_for(membership: Membership | None, event: Event, organization: Organ
         return True
     return (
         cbo.district_id == membership.district_id
-        and event.district.state_id == membership.district.state_id
+        and event.district.state_id == _officers_district(membership).state_id
     )
 
 

@@ -13,6 +13,8 @@ from santuni.geo.models import District
 from santuni.lib.i18n import TranslatedMixin
 
 SAMPLE_HELP = _("Fictional demonstration record, shown with a 'Sample' label.")
+# An attendee's name is kept in at most this many characters (the services refuse more).
+NAME_MAX = 200
 
 
 class Programme(TranslatedMixin, models.Model):
@@ -112,7 +114,7 @@ class Attendance(models.Model):
         limit_choices_to={"cbo__isnull": False},
         verbose_name=_("CBO"),
     )
-    name = models.CharField(_("full name"), max_length=200)
+    name = models.CharField(_("full name"), max_length=NAME_MAX)
     role = models.CharField(_("role at the CBO"), max_length=10, choices=AttendeeRole.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

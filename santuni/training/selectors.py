@@ -2,6 +2,7 @@
 CBO's training history for its profile page."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -11,6 +12,13 @@ from santuni.directory.models import Organization
 
 from . import access
 from .models import Attendance, Event
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Counted(TypedDict):
+    attendee_count: int  # how many attended
 
 
 def event_list(membership: Membership | None) -> QuerySet[Event]:
@@ -67,7 +75,8 @@ def attendance_for(membership: Membership | None, attendance_id) -> Attendance:
 
 @dataclass(frozen=True)
 class TrainingHistory:
-    events: list[Event]  # newest first; each with attendee_count and, with names, attendees
+    # Newest first; each with attendee_count and, with names, attendees.
+    events: "list[WithAnnotations[Event, Counted]]"
     with_names: bool
 
     @property

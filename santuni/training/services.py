@@ -4,7 +4,7 @@ Programmes and events are kept by ministry admins in the admin (audited there). 
 name the event, the CBO and the role, never the attendee: a volunteer's name is personal data.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -17,9 +17,7 @@ from santuni.directory.models import Organization
 from santuni.lib.domain import Refusal, require, require_permission
 
 from . import access
-from .models import Attendance, AttendeeRole, Event
-
-NAME_MAX = Attendance._meta.get_field("name").max_length
+from .models import NAME_MAX, Attendance, AttendeeRole, Event
 
 
 def clean_name(name: str) -> str:
@@ -35,7 +33,7 @@ def attendance_add(
     organization: Organization,
     name: str,
     role: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Attendance:
     """Records that a person of the CBO attended the event."""
     require_permission(access.records_for(actor, event, organization))

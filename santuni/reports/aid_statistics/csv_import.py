@@ -209,26 +209,34 @@ def _decoded(data: bytes) -> str:
         ) from None
 
 
-def _whole(value: str) -> tuple[int | None, str | None]:
+class _NotANumber(ValueError):
+    """A cell that does not hold the number asked for; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _whole(value: str) -> int:
     value = value.strip()
     if value.startswith("-") and _WHOLE.fullmatch(value[1:].strip()):
-        return None, _("must not be negative.")
+        raise _NotANumber(_("must not be negative."))
     if not _WHOLE.fullmatch(value):
-        return None, _("“%(value)s” is not a whole number.") % {"value": value}
-    return int(value.replace(",", "")), None
+        raise _NotANumber(_("“%(value)s” is not a whole number.") % {"value": value})
+    return int(value.replace(",", ""))
 
 
-def _sen(value: str) -> tuple[int | None, str | None]:
+def _sen(value: str) -> int:
     value = value.strip()
     if value[:2].upper() == "RM":
         value = value[2:].strip()
     if value.startswith("-") and _AMOUNT.fullmatch(value[1:].strip()):
-        return None, _("must not be negative.")
+        raise _NotANumber(_("must not be negative."))
     if _TOO_PRECISE.fullmatch(value):
-        return None, _("“%(value)s” has more than 2 decimals.") % {"value": value}
+        raise _NotANumber(_("“%(value)s” has more than 2 decimals.") % {"value": value})
     if not _AMOUNT.fullmatch(value):
-        return None, _("“%(value)s” is not an amount in ringgit.") % {"value": value}
-    return int(Decimal(value.replace(",", "")) * 100), None
+        raise _NotANumber(_("“%(value)s” is not an amount in ringgit.") % {"value": value})
+    return int(Decimal(value.replace(",", "")) * 100)
 
 
 def _row(line: int, cells: dict[str, str], names: dict[str, str], schemes: dict[str, str]):
@@ -277,19 +285,23 @@ def _row(line: int, cells: dict[str, str], names: dict[str, str], schemes: dict[
     if not cells["recipients"]:
         problem("recipients", _("the number of recipients is missing."))
     else:
-        recipients, error = _whole(cells["recipients"])
-        if error:
-            problem("recipients", error)
-        elif recipients > MAX_RECIPIENTS:
-            problem("recipients", _("the number is too large."))
+        try:
+            recipients = _whole(cells["recipients"])
+        except _NotANumber as error:
+            problem("recipients", error.message)
+        else:
+            if recipients > MAX_RECIPIENTS:
+                problem("recipients", _("the number is too large."))
 
     amount_sen = None
     if cells["amount_rm"]:
-        amount_sen, error = _sen(cells["amount_rm"])
-        if error:
-            problem("amount_rm", error)
-        elif amount_sen > MAX_SEN:
-            problem("amount_rm", _("the amount is too large."))
+        try:
+            amount_sen = _sen(cells["amount_rm"])
+        except _NotANumber as error:
+            problem("amount_rm", error.message)
+        else:
+            if amount_sen > MAX_SEN:
+                problem("amount_rm", _("the amount is too large."))
 
     as_of = None
     if cells["as_of"]:
@@ -321,7 +333,8 @@ def _row(line: int, cells: dict[str, str], names: dict[str, str], schemes: dict[
         except ValidationError:
             problem("source_url", _("“%(value)s” is not a web link.") % {"value": source_url})
 
-    if problems:
+    # A year or a count of recipients that is missing is among the problems.
+    if problems or year is None or recipients is None:
         return None, problems
     row = AidRow(line, year, state, scheme, recipients, amount_sen, as_of, source, source_url)
     return row, []
