@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-browser lint format messages lock pageweight bench loadtest \
-	faulttest clean
+.PHONY: install run serve test test-browser lint typecheck ci format messages lock pageweight \
+	bench loadtest faulttest clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Santuni needs Python 3.11")'
@@ -39,16 +39,42 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy with django-stubs over what pyproject.toml's [tool.mypy] names; .mypy_cache keeps what
+# it learnt, so a run after a small change takes a second or two.
+typecheck: install
+	SANTUNI_TESTING=1 $(BIN)/mypy
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# Prerequisites run in order: ruff, then mypy, then the checks below.
+test: lint typecheck
 	DATABASE_URL=$${DATABASE_URL:-sqlite://:memory:} SANTUNI_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 test-browser: install
 	$(BIN)/pytest -m browser
+
+# CI (.ci/run, which installs Chromium first): `make test` on SQLite, then on a fresh
+# PostgreSQL database on PG_URL's server, dropped afterwards (SANTUNI_CI_DB names it). The
+# browser tests run in both with Debian's Chromium: SANTUNI_REQUIRE_BROWSER turns a skipped
+# one into a failure. Any failure fails the run.
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+ci: export SANTUNI_REQUIRE_BROWSER = 1
+ci:
+	@command -v chromium >/dev/null 2>&1 || \
+		{ echo "make ci needs Chromium: apt-get install -y chromium" >&2; exit 1; }
+	@echo "== make test on SQLite"
+	$(MAKE) test
+	@set -eu; db="$${SANTUNI_CI_DB:-santuni_ci_$$$$}"; pg="$(PG_URL)"; \
+	drop() { psql "$$pg/postgres" -q -c "DROP DATABASE IF EXISTS $$db" \
+		-c "DROP DATABASE IF EXISTS test_$$db" || true; }; \
+	trap drop EXIT; \
+	echo "== make test on PostgreSQL ($$db)"; \
+	psql "$$pg/postgres" -q -c "CREATE DATABASE $$db"; \
+	DATABASE_URL="$$pg/$$db" $(MAKE) test
+	@echo "== CI passed"
 
 # Extract strings (needs GNU gettext's xgettext) and compile catalogues (pure Python).
 messages: install
