@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django_otp import user_has_device
 
+from santuni.directory.models import CboProfile
+from santuni.geo.home import HomePlace, place_of
 from santuni.lib.redirects import current_path
 
-from .models import Membership, Role
+from .models import CBO_ROLES, Membership, Role
 
 MEMBERSHIP_SESSION_KEY = "santuni_membership"
 REAUTH_SESSION_KEY = "santuni_reauth_at"
@@ -104,3 +106,31 @@ def role_required(*roles: Role, reauthenticate: bool = False):
 
 def _to(name: str, request):
     return redirect(f"{reverse(name)}?{urlencode({'next': current_path(request)})}")
+
+
+def _own_place(request) -> HomePlace | None:
+    if not request.user.is_authenticated:
+        return None
+    membership = active_membership(request)
+    if membership is None:
+        return None
+    district_id = membership.district_id
+    if district_id is None and membership.organization_id and membership.role in CBO_ROLES:
+        district_id = (
+            CboProfile.objects.filter(organization=membership.organization_id)
+            .values_list("district", flat=True)
+            .first()
+        )
+    return place_of(membership.state_id, district_id)
+
+
+class HomePlaceMiddleware:
+    """`request.home_place`: the place of the role the person acts in, worked out only when a
+    form asks for it (`geo.home.home_place`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.home_place = SimpleLazyObject(lambda: _own_place(request))
+        return self.get_response(request)

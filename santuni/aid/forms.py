@@ -3,16 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from santuni.geo.models import District
+from santuni.geo.forms import DistrictChoiceField
+from santuni.geo.home import HomePlace
 
 from .models import PovertyLine
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-class DistrictField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.tr.name} ({obj.state.tr.name})"
 
 
 def yes_no(label, help_text=""):
@@ -22,10 +18,10 @@ def yes_no(label, help_text=""):
 
 
 class HouseholdForm(forms.Form):
-    district = DistrictField(
+    district = DistrictChoiceField(
         label=_("Which district does the household live in?"),
-        queryset=District.objects.select_related("state").order_by("state__name", "name"),
-        empty_label=None,
+        empty_label=_("Choose the district"),
+        help_text=_("Districts are grouped by state; the federal territories are listed too."),
     )
     area = forms.ChoiceField(
         label=_("Town or village?"),
@@ -52,10 +48,13 @@ class HouseholdForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, home: HomePlace | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound and not self.initial.get("district"):
-            self.initial["district"] = District.objects.filter(slug="seremban").first()
+        home = home or HomePlace()
+        # Every district of Malaysia, the person's own state first; their district chosen.
+        self.fields["district"].show_state(None, first=home.state)
+        if not self.is_bound and not self.initial.get("district") and home.district:
+            self.initial["district"] = home.district.slug
 
 
 class PersonForm(forms.Form):

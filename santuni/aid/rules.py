@@ -93,8 +93,8 @@ def is_amount(value) -> bool:
 class Household:
     """The screener's answers; None is 'not answered'."""
 
-    state_code: str = "MY-05"
-    state_name: str = "Negeri Sembilan"
+    state_code: str = ""  # ISO 3166-2; "" (no state): Malaysia's poverty lines apply
+    state_name: str = ""
     area: str = PovertyLine.Area.ALL
     size: int = 1
     income: Decimal | None = None  # the household's, RM a month

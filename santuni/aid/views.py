@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from santuni.accounts.access import active_membership
 from santuni.accounts.models import Role
+from santuni.geo.home import home_place
 
 from . import selectors
 from .forms import HouseholdForm, PersonForm
@@ -54,8 +55,10 @@ def summary(results, household: Household) -> str:
 @require_http_methods(["GET", "POST"])
 def screener(request):
     if request.method == "GET":
-        return render(request, "aid/step_household.html", {"form": HouseholdForm()})
-    place = HouseholdForm(request.POST)
+        return render(
+            request, "aid/step_household.html", {"form": HouseholdForm(home=home_place(request))}
+        )
+    place = HouseholdForm(request.POST, home=home_place(request))
     if not place.is_valid():
         return render(request, "aid/step_household.html", {"form": place})
     if request.POST.get("back"):

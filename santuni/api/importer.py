@@ -28,7 +28,7 @@ from santuni.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from santuni.geo.models import District, Mukim, State
+from santuni.geo.places import gazetteer
 from santuni.search import engine
 
 from .readers import Record, read
@@ -103,42 +103,6 @@ class Rows:
 
     def add(self, table: str, oid: uuid.UUID, values: dict) -> None:
         self.rows[table][oid] = values
-
-
-class Places:
-    """States, districts and mukims by any of their names or codes, any case."""
-
-    def __init__(self):
-        self.states: dict[str, State] = {}
-        for state in State.objects.all():
-            for key in (state.name, state.name_en, state.code, state.slug):
-                if key:
-                    self.states[key.casefold()] = state
-        self.districts: dict[str, list[District]] = defaultdict(list)
-        for district in District.objects.all():
-            for key in {
-                k.casefold() for k in (district.name, district.name_en, district.slug) if k
-            }:
-                self.districts[key].append(district)
-        self.mukims: dict[tuple[int, str], Mukim] = {}
-        for mukim in Mukim.objects.all():
-            for key in (mukim.name, mukim.name_en, mukim.slug):
-                if key:
-                    self.mukims[(mukim.district_id, key.casefold())] = mukim
-
-    def state(self, name: str) -> State | None:
-        return self.states.get(name.strip().casefold()) if name else None
-
-    def district(self, name: str, state: State | None = None) -> District | None:
-        found = self.districts.get(name.strip().casefold(), []) if name else []
-        if state is not None:
-            found = [d for d in found if d.state_id == state.pk] or found
-        return found[0] if len(found) == 1 or (found and state is not None) else None
-
-    def mukim(self, district: District | None, name: str) -> Mukim | None:
-        if district is None or not name:
-            return None
-        return self.mukims.get((district.pk, name.strip().casefold()))
 
 
 def _uuid(value: Any, path: str) -> uuid.UUID:
@@ -332,7 +296,7 @@ class Importer:
     # --- the database --------------------------------------------------------------------
 
     def _load_caches(self) -> None:
-        self.places = Places()
+        self.places = gazetteer(check_now=True)
         self.taxonomies: dict[str, uuid.UUID] = {}
         for taxonomy in Taxonomy.objects.all():
             self.taxonomies[taxonomy.code.casefold()] = taxonomy.pk
@@ -448,14 +412,14 @@ class Importer:
 
     def _cbo(self, rows: Rows, oid: uuid.UUID, cbo: dict, path: str) -> None:
         places, position = self.places, rows.record.position
-        district = places.district(cbo.get("district", ""))
+        district = places.district(cbo.get("district", ""), places.state(cbo.get("state", "")))
         if district is None:
             raise RecordFaults(
                 [Fault(f"{path}.district", f"no district called {cbo.get('district')!r}")]
             )
         mukims = []
         for index, name in enumerate(cbo.get("mukims", [])):
-            mukim = places.mukim(district, name)
+            mukim = places.mukim(name, district) if district else None
             if mukim is None:
                 self.warn(position, f"{path}.mukims[{index}]: no mukim {name!r} in {district.name}")
             else:
@@ -637,11 +601,20 @@ def _location(importer: Importer, rows: Rows, obj, values, path, oid):
 
 
 def _address(importer: Importer, rows: Rows, obj, values, path, oid):
+    """The address's state and district by their names (Malay, English, a spelling or a code),
+    the town when it is the district's own name, else the postcode's."""
     places, position = importer.places, rows.record.position
     state = places.state(values["state_province"])
-    district = places.district(values["region"], state)
+    postcode = places.postcode(values["postal_code"])
+    district = places.district(values["region"], state) or (
+        places.district(values["city"], state) if not values["region"] else None
+    )
+    if postcode is not None and (state is None or postcode.state.pk == state.pk):
+        state = state or postcode.state
+        if district is None and not values["region"]:
+            district = postcode.district
     if values["country"].upper() == "MY":
-        if state is None:
+        if state is None and district is None:
             importer.warn(
                 position,
                 f"{path}.state_province: no state called {values['state_province']!r}; kept",
@@ -650,7 +623,7 @@ def _address(importer: Importer, rows: Rows, obj, values, path, oid):
             importer.warn(
                 position, f"{path}.region: no district called {values['region']!r}; kept as text"
             )
-    mukim = places.mukim(district, obj.get("mukim", ""))
+    mukim = places.mukim(obj.get("mukim", ""), district) if district else None
     if obj.get("mukim") and mukim is None:
         importer.warn(position, f"{path}.mukim: no mukim {obj['mukim']!r} in that district")
     values["state_id"] = state.pk if state else (district.state_id if district else None)
@@ -661,10 +634,10 @@ def _address(importer: Importer, rows: Rows, obj, values, path, oid):
 
 def _service_area(importer: Importer, rows: Rows, obj, values, path, oid):
     places, position = importer.places, rows.record.position
-    district = places.district(obj.get("district", ""))
+    district = places.district(obj.get("district", ""), places.state(obj.get("state", "")))
     if obj.get("district") and district is None:
         importer.warn(position, f"{path}.district: no district called {obj['district']!r}")
-    mukim = places.mukim(district, obj.get("mukim", ""))
+    mukim = places.mukim(obj.get("mukim", ""), district) if district else None
     if obj.get("mukim") and mukim is None:
         importer.warn(position, f"{path}.mukim: no mukim {obj['mukim']!r} in that district")
     values["district_id"] = district.pk if district else None

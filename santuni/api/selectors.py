@@ -24,6 +24,7 @@ from santuni.directory.selectors import (
     services_search,
 )
 from santuni.geo.models import District, Mukim
+from santuni.geo.places import gazetteer
 from santuni.search.text import words
 
 
@@ -56,28 +57,30 @@ class ServiceFilters:
 
 
 def district_named(value: str) -> District:
-    value = value.strip()
-    found = District.objects.filter(
-        Q(name__iexact=value) | Q(name_en__iexact=value) | Q(slug__iexact=value)
-    )
-    if len(found) != 1:
-        raise BadParameter("district", f"no district called {value!r}")
+    """A district of any state by its Malay or English name, a spelling, its slug or its code;
+    a name that districts of two states share needs the state ("Kota Bharu, Kelantan")."""
+    places = gazetteer()
+    name, _comma, state_name = value.partition(",")
+    state = places.state(state_name) if state_name.strip() else None
+    found = places.districts(name, state)
+    if len(found) > 1:
+        raise BadParameter(
+            "district", f"several districts are called {name.strip()!r}: add the state"
+        )
+    if not found:
+        raise BadParameter("district", f"no district called {value.strip()!r}")
     return found[0]
 
 
 def mukim_named(value: str, district: District | None) -> Mukim:
-    value = value.strip()
-    found = Mukim.objects.filter(
-        Q(name__iexact=value) | Q(name_en__iexact=value) | Q(slug__iexact=value)
-    )
-    if district is not None:
-        found = found.filter(district=district)
-    matches = list(found.select_related("district"))
-    if not matches:
-        raise BadParameter("mukim", f"no mukim called {value!r}")
-    if len(matches) > 1:
-        raise BadParameter("mukim", f"several mukims are called {value!r}: give the district")
-    return matches[0]
+    found = gazetteer().mukims(value, district)
+    if not found:
+        raise BadParameter("mukim", f"no mukim called {value.strip()!r}")
+    if len(found) > 1:
+        raise BadParameter(
+            "mukim", f"several mukims are called {value.strip()!r}: give the district"
+        )
+    return found[0]
 
 
 def _service_term_links(q: Q):
@@ -163,13 +166,19 @@ def organizations(search: str = "") -> QuerySet[Organization]:
 
 
 def postcode_centre(postcode: str) -> tuple[float, float] | None:
-    """The centre of the public locations with an address in this postcode."""
+    """The centre of the public locations with an address in this postcode, else of the
+    postcode's district in the gazetteer."""
     centre = ServiceAtLocation.objects.filter(
         location__is_confidential=False,
         location__latitude__isnull=False,
         location__addresses__postal_code=postcode,
     ).aggregate(lat=Avg("location__latitude"), lng=Avg("location__longitude"))
-    return (centre["lat"], centre["lng"]) if centre["lat"] is not None else None
+    if centre["lat"] is not None:
+        return centre["lat"], centre["lng"]
+    known = gazetteer().postcode(postcode)
+    if known is not None and known.district is not None:
+        return known.district.latitude, known.district.longitude
+    return None
 
 
 def service_at_locations(
@@ -185,9 +194,13 @@ def service_at_locations(
         districts = District.objects.filter(
             addresses__postal_code=postcode, addresses__location__is_confidential=False
         ).values("id")
-        covered = Exists(
-            ServiceArea.objects.filter(service=OuterRef("service"), district__in=districts)
-        )
+        # Services serving the districts of the postcode's public addresses, or the district
+        # the gazetteer gives the postcode (a postcode no listed place has yet).
+        known = gazetteer().postcode(postcode)
+        serving = Q(district__in=districts)
+        if known is not None and known.district is not None:
+            serving |= Q(district=known.district.pk)
+        covered = Exists(ServiceArea.objects.filter(serving, service=OuterRef("service")))
         found = found.filter(in_postcode | Q(covered)).distinct()
     centre = None
     if filters.proximity is not None:

@@ -3,7 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from santuni.geo.models import District, Mukim
+from santuni.geo.forms import DistrictChoiceField, StateChoiceField
+from santuni.geo.home import HomePlace
+from santuni.geo.models import Mukim
+from santuni.geo.places import gazetteer
 
 from .models import Taxonomy, TaxonomyTerm
 from .selectors import SearchQuery
@@ -50,12 +53,9 @@ class SearchForm(forms.Form):
     """Field names are the URL's parameters, in Malay, so a shared link reads naturally."""
 
     q = forms.CharField(label=_("What help is needed?"), required=False, max_length=200)
-    daerah = PlaceChoiceField(
-        label=_("District"),
-        queryset=District.objects.filter(state__code="MY-05"),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All districts"),
+    negeri = StateChoiceField(label=_("State"), required=False)
+    daerah = DistrictChoiceField(
+        label=_("District"), required=False, empty_label=_("All districts")
     )
     mukim = PlaceChoiceField(
         label=_("Mukim"),
@@ -82,16 +82,29 @@ class SearchForm(forms.Form):
     lat = coordinate_field(90)
     lng = coordinate_field(180)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, home: HomePlace | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        places = gazetteer()
+        state = places.state(self.data.get("negeri", ""))
+        district = places.district(self.data.get("daerah", ""))
+        if state is not None and district is not None and district.state_id != state.pk:
+            # The person chose another state: the district (and mukim) of the last one go.
+            self.data = self.data.copy()
+            for name in ("daerah", "mukim"):
+                self.data.pop(name, None)
+            district = None
+        if state is None and district is not None:
+            state = places.state_of_district(district)
+        # One state's districts once a state is known; else all, the person's own state first.
+        self.fields["daerah"].show_state(state, first=home.state if home else None)
         # A mukim's slug is unique only inside its district: narrow to the chosen district.
-        district_slug = self.data.get("daerah")
-        if district_slug:
-            self.fields["mukim"].queryset = Mukim.objects.filter(district__slug=district_slug)
-        else:
-            self.fields["mukim"].queryset = Mukim.objects.filter(district__state__code="MY-05")
+        if district is not None:
+            self.fields["mukim"].queryset = Mukim.objects.filter(district=district)
+        elif state is not None:
+            self.fields["mukim"].queryset = Mukim.objects.filter(district__state=state)
+        self.state_shown = state
 
-    FILTERS = ("daerah", "mukim", "kumpulan", "keperluan", "buka")
+    FILTERS = ("negeri", "daerah", "mukim", "kumpulan", "keperluan", "buka")
 
     @property
     def filters_used(self) -> bool:
@@ -119,6 +132,7 @@ class SearchForm(forms.Form):
             latitude, longitude = round(latitude, 2), round(longitude, 2)
         return SearchQuery(
             text=data.get("q") or "",
+            state=data.get("negeri"),
             district=data.get("daerah"),
             mukim=data.get("mukim"),
             target_group=data.get("kumpulan"),

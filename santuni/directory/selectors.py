@@ -29,7 +29,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from santuni.geo.distance import KM_PER_DEGREE, squared_degrees
-from santuni.geo.models import District, Mukim
+from santuni.geo.models import District, Mukim, State
+from santuni.geo.places import gazetteer
 from santuni.search import engine
 
 from .models import (
@@ -59,6 +60,7 @@ CARD_FIELDS = (
 @dataclass(frozen=True)
 class SearchQuery:
     text: str = ""
+    state: State | None = None
     district: District | None = None
     mukim: Mukim | None = None
     target_group: TaxonomyTerm | None = None
@@ -148,6 +150,15 @@ def _facets(query: SearchQuery) -> engine.Facets:
         )
     elif query.district is not None:
         found.append((engine.district_facet(query.district.pk),))
+    elif query.state is not None:
+        # A state: services located in or serving any of its districts.
+        found.append(
+            tuple(
+                engine.district_facet(d.pk)
+                for d in gazetteer().districts_by_id.values()
+                if d.state_id == query.state.pk
+            )
+        )
     for term in (query.target_group, query.need):
         if term is not None:
             found.append((engine.term_facet(term.pk),))

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from santuni.geo.home import home_place
+
 from . import selectors
 from .forms import SearchForm
 from .models import Service
@@ -20,13 +22,16 @@ def home(request):
     return render(
         request,
         "directory/home.html",
-        {"form": SearchForm(), "target_groups": selectors.target_group_terms()},
+        {
+            "form": SearchForm(home=home_place(request)),
+            "target_groups": selectors.target_group_terms(),
+        },
     )
 
 
 @require_safe
 def search(request):
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, home=home_place(request))
     page = None
     query = None
     results = None

@@ -1,4 +1,5 @@
-"""States, districts (daerah) and mukims of Malaysia, each with a centre point."""
+"""States, districts (daerah) and mukims of Malaysia, each with a centre point, and the postcode
+gazetteer (data/SOURCES.md says where each list comes from)."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +18,12 @@ class Place(TranslatedMixin, models.Model):
     slug = models.SlugField(_("slug"), max_length=100)
     latitude = models.FloatField(_("latitude"), validators=LATITUDE_VALIDATORS)
     longitude = models.FloatField(_("longitude"), validators=LONGITUDE_VALIDATORS)
+    variants = models.JSONField(
+        _("other spellings"),
+        default=list,
+        blank=True,
+        help_text=_("Other names people write for this place, such as old or English spellings."),
+    )
 
     class Meta:
         abstract = True
@@ -54,6 +61,18 @@ class District(Place):
     state = models.ForeignKey(
         State, on_delete=models.PROTECT, related_name="districts", verbose_name=_("state")
     )
+    code = models.CharField(
+        _("official code"),
+        max_length=10,
+        blank=True,
+        help_text=_("The district's code in a published official list, where there is one."),
+    )
+    division = models.CharField(
+        _("division"),
+        max_length=100,
+        blank=True,
+        help_text=_("In Sabah and Sarawak: the division (bahagian) the district belongs to."),
+    )
 
     class Meta(Place.Meta):
         verbose_name = _("district")
@@ -80,3 +99,33 @@ class Mukim(Place):
         constraints = [
             models.UniqueConstraint(fields=["district", "slug"], name="geo_mukim_slug_unique"),
         ]
+
+
+class Postcode(models.Model):
+    """One postcode's town; a postcode may serve several towns, and a town several postcodes.
+    The district is known where the source gives it or the town is the district's own."""
+
+    postcode = models.CharField(_("postcode"), max_length=5, db_index=True)
+    town = models.CharField(_("town"), max_length=100)
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="+", verbose_name=_("state")
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+
+    class Meta:
+        verbose_name = _("postcode")
+        verbose_name_plural = _("postcodes")
+        ordering = ["postcode", "town"]
+        constraints = [
+            models.UniqueConstraint(fields=["postcode", "town"], name="geo_postcode_town_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.town}"
