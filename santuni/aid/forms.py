@@ -21,6 +21,7 @@ class HouseholdForm(forms.Form):
     district = DistrictChoiceField(
         label=_("Which district does the household live in?"),
         empty_label=_("Choose the district"),
+        to_field_name=None,
         help_text=_("Districts are grouped by state; the federal territories are listed too."),
     )
     area = forms.ChoiceField(

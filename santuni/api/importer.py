@@ -606,13 +606,12 @@ def _address(importer: Importer, rows: Rows, obj, values, path, oid):
     places, position = importer.places, rows.record.position
     state = places.state(values["state_province"])
     postcode = places.postcode(values["postal_code"])
-    district = places.district(values["region"], state) or (
-        places.district(values["city"], state) if not values["region"] else None
-    )
     if postcode is not None and (state is None or postcode.state.pk == state.pk):
         state = state or postcode.state
-        if district is None and not values["region"]:
-            district = postcode.district
+    district = places.district(values["region"], state)
+    if district is None and not values["region"]:
+        town = places.district_of_town(values["city"], state) if state else None
+        district = town or (postcode.district if postcode and postcode.state == state else None)
     if values["country"].upper() == "MY":
         if state is None and district is None:
             importer.warn(

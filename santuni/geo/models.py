@@ -73,6 +73,12 @@ class District(Place):
         blank=True,
         help_text=_("In Sabah and Sarawak: the division (bahagian) the district belongs to."),
     )
+    towns = models.JSONField(
+        _("towns"),
+        default=list,
+        blank=True,
+        help_text=_("Postal towns that lie in this district, as the postcode list spells them."),
+    )
 
     class Meta(Place.Meta):
         verbose_name = _("district")

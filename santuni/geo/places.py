@@ -85,6 +85,10 @@ class Gazetteer:
         for district in districts:
             for key in _keys(district, [district.code]):
                 self._districts[key].append(district)
+        self._towns: dict[tuple[int, str], District] = {}
+        for district in districts:
+            for town in district.towns:
+                self._towns[(district.state_id, fold_place(town))] = district
         self._mukims: dict[str, list[Mukim]] = defaultdict(list)
         for mukim in mukims:
             for key in _keys(mukim):
@@ -122,6 +126,13 @@ class Gazetteer:
         name is shared by districts of several states and no state is given."""
         found = self.districts(text, state)
         return found[0] if len(found) == 1 else None
+
+    def district_of_town(self, town: str, state: State) -> District | None:
+        """The district a postal town of `state` lies in, where the data says."""
+        if not town or not town.strip():
+            return None
+        key = fold_place(town)
+        return self._towns.get((state.pk, key)) or self.district(town, state)
 
     def mukims(self, text: str, district: District | None = None) -> list[Mukim]:
         if not text or not text.strip():

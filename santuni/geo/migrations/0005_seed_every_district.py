@@ -42,6 +42,7 @@ def seed(apps, schema_editor):
                 "code": row.get("code", ""),
                 "division": row.get("division", ""),
                 "variants": row.get("variants", []),
+                "towns": row.get("towns", []),
                 "latitude": row["latitude"],
                 "longitude": row["longitude"],
             },
