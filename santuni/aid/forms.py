@@ -55,7 +55,7 @@ class HouseholdForm(forms.Form):
         # Every district of Malaysia, the person's own state first; their district chosen.
         self.fields["district"].show_state(None, first=home.state)
         if not self.is_bound and not self.initial.get("district") and home.district:
-            self.initial["district"] = home.district.slug
+            self.initial["district"] = home.district
 
 
 class PersonForm(forms.Form):

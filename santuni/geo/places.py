@@ -21,6 +21,7 @@ KIND_WORDS = (
     "federal territory of",
     "federal territory",
     "daerah",
+    "jajahan",
     "district of",
     "district",
     "mukim",

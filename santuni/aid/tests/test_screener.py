@@ -212,3 +212,58 @@ def test_the_admin_refuses_bad_rules_and_previews_good_ones(admin_client):
     assert saved.status_code == 302
     assert SchemeVersion.objects.filter(effective_from="2030-01-01", amount=700).exists()
     assert AuditEntry.objects.filter(action="admin.added", object_type="aid.schemeversion").exists()
+
+
+def select_named(page: str, name: str) -> str:
+    start = page.index(f'name="{name}"')
+    return page[start : page.index("</select>", start)]
+
+
+def result_card(page: str, scheme_code: str) -> str:
+    """The results page's card of one scheme."""
+    start = page.index(Scheme.objects.get(code=scheme_code).name)
+    return page[page.rindex("<li", 0, start) : page.index("</li>", start)]
+
+
+def test_a_federal_territory_household_is_screened_for_bantuan_am_persekutuan(client):
+    demo_data_load()
+    kuala_lumpur = District.objects.get(slug="kuala-lumpur")
+    household = {"district": kuala_lumpur.pk, "area": "all", "size": "3", "income": "2500"}
+    person = {**PERSON, "age": "35", "children": "4"}
+    page = client.post(reverse("aid:screener"), {**household, **person}).content.decode()
+    assert "aid-likely" in result_card(page, "bap")
+    # Outside the federal territories the same household is not screened for it.
+    johor_bahru = District.objects.get(slug="johor-bahru")
+    page = client.post(
+        reverse("aid:screener"), {**household, "district": johor_bahru.pk, **person}
+    ).content.decode()
+    assert "aid-not_eligible" in result_card(page, "bap")
+
+
+def test_a_johor_cbo_head_chooses_among_johors_districts(client):
+    from santuni.accounts.models import Membership, Role
+    from santuni.accounts.tests.personas import Persona, make_user
+    from santuni.directory.tests.factories import CboProfileFactory
+
+    kluang = District.objects.get(slug="kluang")
+    cbo = CboProfileFactory(district=kluang)
+    user, _device = make_user("ketua.johor@example.invalid", "Ketua Johor")
+    membership = Membership.objects.create(
+        user=user, role=Role.CBO_HEAD, organization=cbo.organization, district=kluang
+    )
+    sign_in(client, Persona("johor_cbo_head", user, membership, None))
+    johor = set(District.objects.filter(state__code="MY-01").values_list("name", flat=True))
+    for url, name in (
+        (reverse("aid:screener"), "district"),
+        (reverse("directory:search"), "daerah"),
+    ):
+        select = select_named(client.get(url).content.decode(), name)
+        first_group = select[select.index("<optgroup") : select.index("</optgroup>")]
+        assert 'label="Johor"' in first_group, url
+        assert set(re.findall(r">([^<]+)</option>", first_group)) == johor, url
+    screener = client.get(reverse("aid:screener")).content.decode()
+    assert re.search(rf'<option value="{kluang.pk}" selected>', screener)
+    # Choosing the state on the search page offers that state's districts alone.
+    page = client.get(reverse("directory:search"), {"negeri": "johor"}).content.decode()
+    offered = set(re.findall(r">([^<]+)</option>", select_named(page, "daerah")))
+    assert offered == {malay("All districts"), *johor}

@@ -287,3 +287,79 @@ def test_a_missing_file_or_a_wrong_kind_of_file_is_a_clear_error(tmp_path):
     broken.write_text("not a zip")
     with pytest.raises(CommandError, match="not a zip archive"):
         run_import(broken)
+
+
+FIVE_STATES = [
+    # (region, city, state_province, postcode, expected district, expected state)
+    ("Kota Bharu", "Kota Bharu", "Kelantan", "15000", "kota-bharu", "MY-03"),
+    ("Johor Baharu", "Johor Bahru", "Johore", "80000", "johor-bahru", "MY-01"),
+    ("Petaling", "Petaling Jaya", "Selangor Darul Ehsan", "46000", "petaling", "MY-10"),
+    ("Kuching", "Kuching", "MY-13", "93000", "kuching", "MY-13"),
+    ("Daerah Kota Kinabalu", "Kota Kinabalu", "SABAH", "88000", "kota-kinabalu", "MY-12"),
+    # No region: Butterworth is a town of Seberang Perai Utara. Nothing but a postcode: it
+    # gives both the state and the district.
+    ("", "Butterworth", "Pulau Pinang", "12000", "seberang-perai-utara", "MY-07"),
+    ("", "", "", "50450", "kuala-lumpur", "MY-14"),
+]
+
+
+@pytest.mark.django_db
+def test_an_import_of_services_in_five_states_matches_every_district(tmp_path):
+    services = []
+    for region, city, state, postcode, _district, _state in FIVE_STATES:
+        service = sample_service(id=str(uuid.uuid4()))
+        service["service_at_locations"][0]["location"]["id"] = str(uuid.uuid4())
+        address = service["service_at_locations"][0]["location"]["addresses"][0]
+        address.update(
+            id=str(uuid.uuid4()),
+            region=region,
+            city=city,
+            state_province=state,
+            postal_code=postcode,
+            mukim="",
+        )
+        services.append(service)
+    out, err = run_import(write_ndjson(tmp_path / "five.ndjson", services))
+    assert "warning" not in err, err
+    found = {
+        a.postal_code: (a.district.slug if a.district else None, a.state.code if a.state else None)
+        for a in models.Address.objects.select_related("district", "state")
+    }
+    assert found == {pc: (d, s) for _r, _c, _st, pc, d, s in FIVE_STATES}
+
+
+@pytest.mark.django_db
+def test_the_apis_district_and_postcode_parameters_work_in_every_state(tmp_path, client):
+    services = []
+    for region, city, state, postcode, _district, _state in FIVE_STATES:
+        service = sample_service(id=str(uuid.uuid4()), name=f"Pusat Contoh {city or postcode}")
+        service["service_at_locations"][0]["id"] = str(uuid.uuid4())
+        service["service_at_locations"][0]["location"]["id"] = str(uuid.uuid4())
+        address = service["service_at_locations"][0]["location"]["addresses"][0]
+        address.update(
+            id=str(uuid.uuid4()),
+            region=region,
+            city=city,
+            state_province=state,
+            postal_code=postcode,
+            mukim="",
+        )
+        services.append(service)
+    run_import(write_ndjson(tmp_path / "five.ndjson", services))
+
+    def names(url, **params):
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+        return [s["name"] for s in response.json()["contents"]]
+
+    for district in ("Kota Bharu", "kota-bahru", "0302", "Jajahan Kota Bharu, Kelantan"):
+        assert names("/api/hsds/services", district=district) == ["Pusat Contoh Kota Bharu"]
+    assert names("/api/hsds/services", district="Kuching") == ["Pusat Contoh Kuching"]
+    assert names("/api/hsds/services", district="Seberang Perai Utara") == [
+        "Pusat Contoh Butterworth"
+    ]
+    by_postcode = client.get("/api/hsds/service_at_locations", {"postcode": "88000"}).json()
+    kota_kinabalu = models.Service.objects.get(name="Pusat Contoh Kota Kinabalu")
+    assert [s["service_id"] for s in by_postcode["contents"]] == [str(kota_kinabalu.pk)]
+    unknown = client.get("/api/hsds/services", {"district": "Atlantis"})
+    assert unknown.status_code == 400 and "Atlantis" in unknown.content.decode()

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from santuni.accounts.tests.personas import sign_in
+from santuni.accounts.models import Membership, Role
+from santuni.accounts.tests.personas import Persona, make_user, sign_in
 from santuni.cases import deadlines
 from santuni.cases.models import (
     Notification,
@@ -21,7 +22,8 @@ from santuni.cases.models import (
     Urgency,
 )
 from santuni.cases.services import escalation, referrals
-from santuni.geo.models import State
+from santuni.directory.tests.factories import CboProfileFactory, OrganizationFactory
+from santuni.geo.models import District, State
 
 from .factories import jkm_service, make_case, make_referral
 
@@ -189,3 +191,31 @@ def test_working_days_follow_the_state_weekend():
     assert deadlines.due_times("normal", thursday_9, kedah.pk)[0] == datetime(
         2026, 12, 8, 9, 0, tzinfo=KL
     )
+
+
+def test_a_referral_from_a_kelantan_cbo_gets_a_deadline_that_skips_friday(personas):
+    kota_bharu = District.objects.get(slug="kota-bharu")
+    cbo = CboProfileFactory(
+        organization=OrganizationFactory(name="Pertubuhan Sampel Kota Bharu"), district=kota_bharu
+    )
+    user, _device = make_user("ketua.kelantan@example.invalid", "Ketua Kelantan")
+    head = Persona(
+        "kelantan_cbo_head",
+        user,
+        Membership.objects.create(
+            user=user, role=Role.CBO_HEAD, organization=cbo.organization, district=kota_bharu
+        ),
+        None,
+    )
+    tuesday_16 = datetime(2026, 12, 1, 16, 0, tzinfo=KL)
+    with time_machine.travel(tuesday_16, tick=False):
+        case = make_case(head, urgency="normal", mukim=None)
+        referral = make_referral(head, case, jkm_service(personas))
+    assert referral.district == kota_bharu
+    # Tuesday + 3 working days in Kelantan: Wednesday, Thursday, then (past Friday and
+    # Saturday, its weekend) Sunday. In Negeri Sembilan it would be Friday.
+    assert referral.acknowledge_due == datetime(2026, 12, 6, 16, 0, tzinfo=KL)
+    seremban_case = make_case(personas.cbo_head, urgency="normal")
+    with time_machine.travel(tuesday_16, tick=False):
+        seremban = make_referral(personas.cbo_head, seremban_case, jkm_service(personas))
+    assert seremban.acknowledge_due == datetime(2026, 12, 4, 16, 0, tzinfo=KL)
