@@ -29,12 +29,20 @@ def compact_code(value: str) -> str:
     return "".join(value.split()).lower()
 
 
+class CodeInput(forms.TextInput):
+    """A code box that comes back empty after a refusal: the refused code left in it would sit
+    beside the next one typed (the caret lands before or after it), and that is refused too."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=16,
         help_text=_("The 6-digit code in your authenticator app, or one of your recovery codes."),
-        widget=forms.TextInput(
+        widget=CodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )

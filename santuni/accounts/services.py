@@ -1,7 +1,9 @@
 """Domain operations on accounts: invitations, memberships, two-factor devices."""
 
 import hashlib
+import math
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -291,6 +294,54 @@ def totp_device_for_setup(user) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     return device
+
+
+def code_wait(device: Device) -> int:
+    """Seconds before the device looks at another code: 0 at once. django-otp doubles the wait
+    after each wrong code in a row (1, 2, 4, 8 … seconds) and clears it on a right one."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    until = (data or {}).get("locked_until")
+    if until is None:
+        return 1
+    return max(1, math.ceil((until - timezone.now()).total_seconds()))
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What became of a typed second-factor code."""
+
+    device: Device | None  # the device that took the code; None when it was not taken
+    checked: bool  # False: not looked at, as the wait after a wrong code was still running
+    wait: int  # seconds before the next code is looked at
+
+
+def _is_app_code(code: str) -> bool:
+    # Authenticator apps show 6 digits; recovery codes are 8 letters and digits.
+    return len(code) == 6 and code.isdigit()
+
+
+def second_factor_check(*, user, code: str) -> CodeCheck:
+    """Checks a code against the user's authenticator app, or their recovery codes.
+
+    Only the kind of device the code belongs to looks at it, so a mistyped app code slows
+    down the app's codes, not the recovery codes. While the wait after a wrong code runs,
+    a code is not looked at: it is neither refused as wrong nor counted as another failure,
+    and the right code is taken as soon as the wait is over.
+    """
+    model = TOTPDevice if _is_app_code(code) else StaticDevice
+    with transaction.atomic():
+        devices = list(model.objects.devices_for_user(user, confirmed=True).select_for_update())
+        waits = [code_wait(device) for device in devices]
+        if devices and all(waits):
+            return CodeCheck(device=None, checked=False, wait=min(waits))
+        for device, wait in zip(devices, waits, strict=True):
+            if not wait and device.verify_token(code):
+                return CodeCheck(device=device, checked=True, wait=0)
+    return CodeCheck(
+        device=None, checked=True, wait=min((code_wait(d) for d in devices), default=0)
+    )
 
 
 @transaction.atomic

@@ -17,11 +17,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
 
 from santuni.audit.models import AuditEntry
 from santuni.lib.domain import Refusal
@@ -67,8 +68,27 @@ def _with_next(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
-def _wrong_code() -> str:
-    return _("That code is not right. Codes change every 30 seconds: type the newest one.")
+def _seconds_text(seconds: int) -> str:
+    if seconds <= 90:
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+    return wait_text(seconds)
+
+
+def _wrong_code(wait: int = 0) -> str:
+    text = _("That code is not right. Codes change every 30 seconds: type the newest one.")
+    if wait:
+        text += " " + _("Try again in %(wait)s.") % {"wait": _seconds_text(wait)}
+    return text
+
+
+def _code_error(check: services.CodeCheck) -> str:
+    if check.checked:
+        return _wrong_code(check.wait)
+    # Not "wrong": the code was not looked at, and may well be right once the wait is over.
+    return _(
+        "Not checked yet: after a wrong code, Santuni waits a little before the next one. "
+        "Try again in %(wait)s."
+    ) % {"wait": _seconds_text(check.wait)}
 
 
 def locked_out(request, response=None, credentials=None):
@@ -132,15 +152,15 @@ def sign_in_code(request):
         return redirect(_with_next("accounts:sign_in", _next(request)))
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
-        if device is not None:
+        check = services.second_factor_check(user=user, code=form.cleaned_data["code"])
+        if check.device is not None:
             request.session.pop(PENDING_SESSION_KEY, None)
             if request.user.is_authenticated:
-                otp_login(request, device)
+                otp_login(request, check.device)
                 mark_reauthenticated(request)
                 return redirect(_next(request))
-            return _finish_sign_in(request, user, device)
-        form.add_error("code", _wrong_code())
+            return _finish_sign_in(request, user, check.device)
+        form.add_error("code", _code_error(check))
     return render(request, "accounts/sign_in_code.html", {"form": form, "next": _next(request)})
 
 
@@ -247,13 +267,20 @@ def two_factor_setup(request):
     device = services.totp_device_for_setup(user)
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        codes = services.two_factor_enable(user=user, device=device, code=form.cleaned_data["code"])
-        if codes is not None:
-            otp_login(request, device)
-            return render(
-                request, "accounts/recovery_codes.html", {"codes": codes, "next": _next(request)}
-            )
-        form.add_error("code", _wrong_code())
+        wait = services.code_wait(device)
+        if wait:
+            form.add_error("code", _code_error(services.CodeCheck(None, checked=False, wait=wait)))
+        else:
+            code = form.cleaned_data["code"]
+            codes = services.two_factor_enable(user=user, device=device, code=code)
+            if codes is not None:
+                otp_login(request, device)
+                return render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": _next(request)},
+                )
+            form.add_error("code", _wrong_code(services.code_wait(device)))
     key = device.bin_key
 
     secret = b32encode(key).decode().rstrip("=")
@@ -263,6 +290,9 @@ def two_factor_setup(request):
         {
             "form": form,
             "qr": _qr_svg(device.config_url),
+            # Opens the authenticator app on the phone that shows this page, which cannot
+            # scan its own screen.
+            "app_link": device.config_url,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "required": any(m.requires_two_factor for m in request_memberships(request)),
             "next": _next(request),
@@ -294,9 +324,11 @@ def reauthenticate(request):
         )
         if user is None or user.pk != request.user.pk:
             form.add_error("password", _("This password is wrong."))
-        elif with_code and match_token(request.user, form.cleaned_data["code"]) is None:
-            form.add_error("code", _wrong_code())
-        else:
+        elif with_code:
+            check = services.second_factor_check(user=user, code=form.cleaned_data["code"])
+            if check.device is None:
+                form.add_error("code", _code_error(check))
+        if not form.errors:
             mark_reauthenticated(request)
             return redirect(_next(request))
     return render(request, "accounts/reauthenticate.html", {"form": form, "next": _next(request)})
