@@ -9,12 +9,20 @@ from santuni.geo.home import HomePlace
 from .models import PovertyLine
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# Nothing is chosen for the person: a question left unanswered stays unanswered, and the rules
+# count it as not known (the scheme is then for JKM to check), never as a "no".
+ANSWERS = {"yes": True, "no": False}
 
 
 def yes_no(label, help_text=""):
     return forms.ChoiceField(
-        label=label, choices=YES_NO, widget=forms.RadioSelect, initial="no", help_text=help_text
+        label=label, choices=YES_NO, widget=forms.RadioSelect, required=False, help_text=help_text
     )
+
+
+def answer(value: str) -> bool | None:
+    """A yes/no answer: True, False, or None when it was left unanswered."""
+    return ANSWERS.get(value)
 
 
 class HouseholdForm(forms.Form):
@@ -23,6 +31,7 @@ class HouseholdForm(forms.Form):
         empty_label=_("Choose the district"),
         to_field_name=None,
         help_text=_("Districts are grouped by state; the federal territories are listed too."),
+        error_messages={"required": _("Choose the district the household lives in.")},
     )
     area = forms.ChoiceField(
         label=_("Town or village?"),
@@ -32,13 +41,16 @@ class HouseholdForm(forms.Form):
             (PovertyLine.Area.ALL, _("Not sure")),
         ],
         widget=forms.RadioSelect,
-        initial=PovertyLine.Area.ALL,
+        required=False,
+        help_text=_("Left unanswered, it counts as not sure."),
     )
     size = forms.IntegerField(
         label=_("How many people live in the household?"),
         min_value=1,
         max_value=30,
-        initial=1,
+        error_messages={
+            "required": _("Type how many people live in the household (1 for someone alone).")
+        },
     )
     income = forms.DecimalField(
         label=_("Household income a month (RM)"),
@@ -46,6 +58,7 @@ class HouseholdForm(forms.Form):
         max_digits=9,
         decimal_places=2,
         help_text=_("Everyone's pay, pensions and regular help together."),
+        error_messages={"required": _("Type the household's income a month: 0 if none.")},
         widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
     )
 
@@ -57,17 +70,24 @@ class HouseholdForm(forms.Form):
         if not self.is_bound and not self.initial.get("district") and home.district:
             self.initial["district"] = home.district
 
+    def clean_area(self):
+        return self.cleaned_data["area"] or PovertyLine.Area.ALL
+
 
 class PersonForm(forms.Form):
     age = forms.IntegerField(
-        label=_("Age of the person who needs help"), min_value=0, max_value=130
+        label=_("Age of the person who needs help"),
+        min_value=0,
+        max_value=130,
+        error_messages={"required": _("Type the age of the person who needs help, in years.")},
     )
     own_income = forms.DecimalField(
         label=_("Their own income a month (RM)"),
         min_value=0,
         max_digits=9,
         decimal_places=2,
-        initial=0,
+        required=False,
+        help_text=_("0 if they have none; leave it empty if you do not know."),
         widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
     )
     work = forms.ChoiceField(
@@ -78,7 +98,7 @@ class PersonForm(forms.Form):
             ("unable", _("No, they are unable to work")),
         ],
         widget=forms.RadioSelect,
-        initial="not_working",
+        required=False,
     )
     oku = yes_no(_("Are they registered as OKU (with an OKU card)?"))
     carer = yes_no(_("Do they care full time for a bedridden OKU or chronic patient?"))

@@ -2,6 +2,8 @@
 where to apply. Public and stored nowhere: the answers travel in the form (POST, never the
 address) and are forgotten after the answer."""
 
+from dataclasses import dataclass
+
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +15,12 @@ from santuni.accounts.models import Role
 from santuni.geo.home import home_place
 
 from . import selectors
-from .forms import HouseholdForm, PersonForm
-from .rules import CHECK, LIKELY, Household, rm, screen
+from .forms import HouseholdForm, PersonForm, answer
+from .rules import CHECK, LIKELY, Household, Result, rm, screen
 
 
 def household_of(place: dict, person: dict) -> Household:
+    """The answers as the rules read them: what was left unanswered is None, not known."""
     district = place["district"]
     work = person["work"]
     return Household(
@@ -29,14 +32,39 @@ def household_of(place: dict, person: dict) -> Household:
         own_income=person["own_income"],
         age=person["age"],
         children_ages=person["children"],
-        oku_registered=person["oku"] == "yes",
-        working=work == "working",
-        unable_to_work=work == "unable",
-        carer_of_bedridden=person["carer"] == "yes",
-        in_institution=person["institution"] == "yes",
-        pdk_trainee=person["pdk"] == "yes",
-        other_jkm_aid=person["other_aid"] == "yes",
+        oku_registered=answer(person["oku"]),
+        working=work == "working" if work else None,
+        unable_to_work=work == "unable" if work else None,
+        carer_of_bedridden=answer(person["carer"]),
+        in_institution=answer(person["institution"]),
+        pdk_trainee=answer(person["pdk"]),
+        other_jkm_aid=answer(person["other_aid"]),
     )
+
+
+@dataclass(frozen=True)
+class Card:
+    """A scheme's answer, its reasons apart: what rules it out, what is not known (JKM checks
+    it), what is met, then any note on the scheme itself."""
+
+    result: Result
+    groups: list[tuple[str, list[str]]]
+    notes: list[str]
+
+
+def card_of(result: Result) -> Card:
+    headings = {
+        False: _("Not met:"),
+        None: _("Not known yet, for JKM to check:"),
+        True: _("Met:"),
+    }
+    groups = []
+    for met, heading in headings.items():
+        reasons = [check.reason for check in result.checks if check.met is met]
+        if reasons:
+            groups.append((heading, reasons))
+    # The reasons past the checks' own are notes on the scheme (rates that may have changed).
+    return Card(result, groups, result.reasons[len(result.checks) :])
 
 
 def summary(results, household: Household) -> str:
@@ -89,7 +117,7 @@ def screener(request):
             "place": place,
             "person": person,
             "household": household,
-            "results": results,
+            "cards": [card_of(result) for result in results],
             "district": district,
             "office": office,
             "refer": refer,

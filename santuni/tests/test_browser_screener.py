@@ -140,7 +140,7 @@ def run_screener(page, base, prefix: str, language: str, *, checks: bool):
         assert page.locator("input[name='step']").count() == 0  # still step 1
         assert page.locator("main .field.invalid input[name='income']").count() == 1
         assert page.locator("main .field.invalid p.error").count() == 1
-        required = say(language, "This field is required.")
+        required = say(language, "Type the household's income a month: 0 if none.")
         assert page.locator("main .field.invalid p.error").inner_text() == required
         assert page.locator("select[name='district']").input_value() == str(other.pk)
         assert page.locator("input[name='area'][value='rural']").is_checked()

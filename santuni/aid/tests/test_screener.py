@@ -85,7 +85,7 @@ def test_nothing_is_stored_and_nothing_is_in_the_address(client, place):
 @pytest.mark.parametrize(
     ("answers", "field", "message", "values"),
     [
-        ({"income": ""}, "income", "This field is required.", {}),
+        ({"income": ""}, "income", "Type the household's income a month: 0 if none.", {}),
         (
             {"income": "-5"},
             "income",
