@@ -168,9 +168,15 @@ class CaseForm(forms.Form):
         return data
 
 
+# Said when no service is chosen, or the page sent something that is not one of its choices.
+CHOOSE_SERVICE = _("Find the service and choose it from the list.")
+
+
 class ReferralForm(forms.Form):
+    # Chosen from the service picker's list (never typed, never shown as an id).
     service = forms.UUIDField(
-        error_messages={"required": _("Choose the service to refer the person to.")}
+        label=_("Service to refer to"),
+        error_messages={"required": CHOOSE_SERVICE, "invalid": CHOOSE_SERVICE},
     )
     mode = forms.ChoiceField(
         label=_("Kind of referral"),
@@ -205,6 +211,19 @@ class ReferralActionForm(forms.Form):
     @property
     def label(self):
         return self.step.label
+
+    @property
+    def step_name(self) -> str:
+        # (Not `action` in a template: that is the form's field of that name.)
+        return self.action
+
+    @property
+    def confirms(self) -> bool:
+        return self.step.confirms
+
+    def fields_besides_service(self):
+        """The visible fields the page shows under the service picker."""
+        return [field for field in self.visible_fields() if field.name != "service"]
 
     @property
     def asks_service(self) -> bool:

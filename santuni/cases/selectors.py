@@ -8,12 +8,14 @@ id they guess is a 404.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
 from santuni.accounts.models import Membership, Role
-from santuni.directory.models import TaxonomyTerm
+from santuni.directory.models import Service, ServiceArea, ServiceAtLocation, TaxonomyTerm
+from santuni.directory.selectors import SearchQuery, services_search
+from santuni.geo.models import District
 
 from .models import TARGET_GROUPS, Case, Notification, Referral, ReferralEvent, overdue_filter
 
@@ -89,6 +91,81 @@ def possible_duplicates(membership: Membership, case: Case) -> list[Case]:
         .select_related("organization")
         .order_by("-opened_at")[:10]
     )
+
+
+# How many services the picker offers for the words typed.
+PICKER_SIZE = 10
+
+
+@dataclass(frozen=True)
+class ServiceChoice:
+    """A service as the picker offers it: what a person recognises it by, never its id."""
+
+    service: Service
+    # Where it is (its public places) or, without one, the districts it covers.
+    districts: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        shown = ", ".join(self.districts[:2])
+        more = len(self.districts) - 2
+        return f"{shown} +{more}" if more > 0 else shown
+
+
+def _districts(service: Service, first: District) -> tuple[str, ...]:
+    """The districts of the service's public places, else of its areas; the case's first.
+    A confidential place (a shelter) is never placed, not even by its district."""
+    found = [
+        address.district
+        for sal in service.service_at_locations.all()
+        if not sal.location.is_confidential
+        for address in sal.location.addresses.all()
+        if address.district is not None
+    ] or [area.district for area in service.service_areas.all() if area.district is not None]
+    unique = sorted(set(found), key=lambda d: (d.pk != first.pk, d.tr.name))
+    return tuple(d.tr.name for d in unique)
+
+
+def service_choices(text: str, *, district: District, exclude=None) -> list[ServiceChoice]:
+    """The services the words find, to refer a person of this district to: the directory's
+    own search, those in or serving the district first, then the rest of its state."""
+    if not text.strip():
+        return []
+    found: list[Service] = []
+    for query in (
+        SearchQuery(text=text, district=district),
+        SearchQuery(text=text, state=district.state),
+    ):
+        for service in services_search(query)[: PICKER_SIZE * 2]:
+            usable = service.is_available and service.pk != exclude
+            if usable and all(service.pk != s.pk for s in found):
+                found.append(service)
+        if len(found) >= PICKER_SIZE:
+            break
+    return _as_choices(found[:PICKER_SIZE], district)
+
+
+def service_choice(service_id, *, district: District, exclude=None) -> ServiceChoice | None:
+    """The service already chosen in the picker, shown again as it was offered (if it can
+    still be chosen)."""
+    found = Service.objects.select_related("organization").filter(
+        pk=service_id, status=Service.Status.ACTIVE
+    )
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return next(iter(_as_choices(list(found), district)), None)
+
+
+def _as_choices(services: list[Service], district: District) -> list[ServiceChoice]:
+    places = Prefetch(
+        "service_at_locations",
+        queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+            "location__addresses__district"
+        ),
+    )
+    areas = Prefetch("service_areas", queryset=ServiceArea.objects.select_related("district"))
+    prefetch_related_objects(services, places, areas)
+    return [ServiceChoice(service, _districts(service, district)) for service in services]
 
 
 def target_groups() -> QuerySet[TaxonomyTerm]:

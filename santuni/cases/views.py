@@ -3,6 +3,8 @@ calls one domain function and renders. Personal data is only ever in request bod
 pages, never in an address, and pages holding it are not cached."""
 
 import json
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,8 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from santuni.accounts.access import active_membership, role_required
 from santuni.accounts.models import Role
-from santuni.directory.models import Service
-from santuni.directory.selectors import SearchQuery, services_search
+from santuni.geo.models import District
 from santuni.lib.domain import Refusal
 from santuni.lib.forms import posted
 
@@ -34,7 +35,7 @@ from .forms import (
     ReferralForm,
 )
 from .models import Attachment, Case, Consent, Notification, Referral, Urgency
-from .selectors import CASE_ROLES, REFERRAL_ROLES, ListFilter
+from .selectors import CASE_ROLES, REFERRAL_ROLES, ListFilter, ServiceChoice
 from .services import cases, referrals, sharing
 from .services.refusals import StaleVersion
 
@@ -304,6 +305,12 @@ def attachment(request, attachment_id):
 @require_POST
 def case_close(request, case_id):
     membership = active_membership(request)
+    if request.POST.get("confirmed") != "1":
+        # Closing cannot be undone: asked once more, nothing done until then.
+        case = selectors.case_for(membership, case_id)
+        return render(
+            request, "cases/case_close.html", {"case": case, "version": _version(request)}
+        )
     try:
         cases.case_close(actor=membership, case_id=case_id, version=_version(request))
     except Refusal as error:
@@ -351,14 +358,41 @@ def _version(request) -> int | None:
         return None
 
 
-def _service_choices(request, case, exclude=None) -> tuple[str, list[Service]]:
-    """Services matching the words typed (in the case's district first), for a referral."""
-    text = request.GET.get("q", "").strip()[:200]
-    if not text:
-        return text, []
-    found = services_search(SearchQuery(text=text, district=case.district))
-    results = [s for s in list(found[:12]) if s.pk != exclude and s.is_available]
-    return text, results[:10]
+@dataclass(frozen=True)
+class Picker:
+    """The service picker of a form: the words typed, the services they found and the one
+    already chosen, each by name, organisation and district (an id is never shown)."""
+
+    key: str
+    q: str
+    choices: list[ServiceChoice]
+    chosen: ServiceChoice | None
+
+
+def _picker(request, key: str, district: District, exclude=None) -> Picker:
+    """Searches as the person types (htmx posts the form with `find`), or on the Find button
+    without JavaScript; the form's own POST keeps the words and the choice."""
+    data = request.POST if request.method == "POST" else request.GET
+    text = data.get("q", "").strip()[:200]
+    chosen = None
+    try:
+        service_id = uuid.UUID(data.get("service", ""))
+    except ValueError:
+        pass
+    else:
+        chosen = selectors.service_choice(service_id, district=district, exclude=exclude)
+    choices = selectors.service_choices(text, district=district, exclude=exclude)
+    return Picker(key, text, choices, chosen)
+
+
+def _finding(request) -> bool:
+    """The picker's search, not the form's step: nothing is done, the form comes back."""
+    return request.method == "POST" and "find" in request.POST
+
+
+def _picker_only(request) -> bool:
+    """An htmx search from the picker: only its list of services is sent back."""
+    return _finding(request) and request.headers.get("HX-Request") == "true"
 
 
 @sensitive_post_parameters()
@@ -368,55 +402,54 @@ def _service_choices(request, case, exclude=None) -> tuple[str, list[Service]]:
 def referral_new(request, case_id):
     membership = active_membership(request)
     case = selectors.case_for(membership, case_id)
-    text, choices = _service_choices(request, case)
+    picker = _picker(request, "referral", case.district)
+    if _picker_only(request):
+        return render(request, "cases/_service_choices.html", {"picker": picker})
     rule = sharing.sharing_for(case)
-    form = ReferralForm(posted(request), initial={"summary": case.situation})
+    finding = _finding(request)
+    if finding:
+        # The search before the choice: the form as typed, not yet checked.
+        form = ReferralForm(initial={"summary": case.situation, **request.POST.dict()})
+    else:
+        form = ReferralForm(posted(request), initial={"summary": case.situation})
     if not rule.overridable:
         # Asked only in immediate danger without consent (as the page shows it); else unread.
         del form.fields["consent_override"]
-    chosen = None
-    if request.method == "POST":
-        valid = form.is_valid()
-        service_id = form.cleaned_data.get("service")
-        if service_id:
-            chosen = Service.objects.select_related("organization").filter(pk=service_id).first()
-        if valid:
-            data = form.cleaned_data
-            try:
-                referral = referrals.referral_create(
-                    actor=membership,
-                    case_id=case.pk,
-                    service_id=data["service"],
-                    mode=data["mode"],
-                    summary=data["summary"],
-                    send="send" in request.POST,
-                    consent_override=data.get("consent_override", ""),
-                    submission_key=data["submission_key"],
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = referrals.referral_create(
+                actor=membership,
+                case_id=case.pk,
+                service_id=data["service"],
+                mode=data["mode"],
+                summary=data["summary"],
+                send="send" in request.POST,
+                consent_override=data.get("consent_override", ""),
+                submission_key=data["submission_key"],
+            )
+        except Refusal as error:
+            form.add_error(None, error.message)
+        else:
+            if referral.status == Referral.Status.DRAFT:
+                messages.success(
+                    request,
+                    _("Referral %(reference)s saved as a draft.")
+                    % {"reference": referral.reference},
                 )
-            except Refusal as error:
-                form.add_error(None, error.message)
             else:
-                if referral.status == Referral.Status.DRAFT:
-                    messages.success(
-                        request,
-                        _("Referral %(reference)s saved as a draft.")
-                        % {"reference": referral.reference},
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("Referral %(reference)s sent.") % {"reference": referral.reference},
-                    )
-                return redirect("cases:case", case.pk)
+                messages.success(
+                    request,
+                    _("Referral %(reference)s sent.") % {"reference": referral.reference},
+                )
+            return redirect("cases:case", case.pk)
     return render(
         request,
         "cases/referral_new.html",
         {
             "case": case,
             "form": form,
-            "q": text,
-            "choices": choices,
-            "chosen": chosen,
+            "picker": picker,
             "shares": rule.consented,
             "may_send": membership.role != Role.CBO_MEMBER,
         },
@@ -452,13 +485,18 @@ def referral_list(request):
 def referral_detail(request, referral_id):
     membership = active_membership(request)
     referral = selectors.referral_for(membership, referral_id)
-    failed = None
+    shown = None  # the form posted, shown again (with its errors, or as typed before a search)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in workflow.STEPS:
             raise Http404
+        if _finding(request):
+            return _referral_search(request, membership, referral, action)
         form = ReferralActionForm(request.POST, action=action)
         if form.is_valid():
+            confirmed = request.POST.get("confirmed") == "1"
+            if form.confirms and not confirmed and workflow.may(membership, referral, action):
+                return _referral_confirm(request, referral, form)
             try:
                 referrals.referral_step(
                     actor=membership,
@@ -480,31 +518,81 @@ def referral_detail(request, referral_id):
             # A damaged page: the latest is shown, as for a stale one.
             messages.warning(request, StaleVersion().message)
             return redirect("cases:referral", referral.pk)
-        if action not in workflow.allowed_steps(membership, referral):
-            # Refused, and the page no longer offers the step (nor its form): say why on top.
-            if referral.status in workflow.STEPS[action].sources:
-                raise PermissionDenied
-            messages.warning(
-                request,
-                workflow.NO_LONGER_POSSIBLE % {"status": referral.get_status_display()},
-            )
-            return redirect("cases:referral", referral.pk)
-        failed = form
+        refused = _step_refused(request, membership, referral, action)
+        if refused is not None:
+            return refused
+        shown = form
+    return _referral_page(request, membership, referral, shown)
+
+
+def _step_refused(request, membership, referral, action):
+    """Refused, and the page no longer offers the step (nor its form): say why on top."""
+    if action in workflow.allowed_steps(membership, referral):
+        return None
+    if referral.status in workflow.STEPS[action].sources:
+        raise PermissionDenied
+    messages.warning(
+        request, workflow.NO_LONGER_POSSIBLE % {"status": referral.get_status_display()}
+    )
+    return redirect("cases:referral", referral.pk)
+
+
+def _referral_search(request, membership, referral, action):
+    """The service picker's search on a step's form: the services found (to htmx), or the page
+    with the form as typed and the services to choose from (without JavaScript)."""
+    picker = _picker(request, action, referral.case.district, exclude=referral.service_id)
+    if _picker_only(request):
+        return render(request, "cases/_service_choices.html", {"picker": picker})
+    refused = _step_refused(request, membership, referral, action)
+    if refused is not None:
+        return refused
+    typed = ReferralActionForm(action=action)
+    typed.initial = {name: request.POST.get(name) for name in typed.fields if name in request.POST}
+    typed.initial.pop("service", None)  # the picker shows the choice
+    return _referral_page(request, membership, referral, typed, picker=picker)
+
+
+def _referral_confirm(request, referral, form):
+    """The second question before a step that cannot be taken back; its button posts the
+    same answers again, confirmed. Nothing is done until then."""
+    answers = []
+    for ask in form.step.asks:
+        value = form.cleaned_data.get(ask.name)
+        if isinstance(ask, workflow.OnwardService):
+            choice = selectors.service_choice(value, district=referral.case.district)
+            if choice is not None:
+                where = f" · {choice.where}" if choice.where else ""
+                shown = f"{choice.service.tr.name} · {choice.service.organization.tr.name}{where}"
+                answers.append((ask.formfield().label, shown))
+        elif isinstance(ask, workflow.Code) and value:
+            answers.append((ask.label, dict(ask.choices.choices).get(value, value)))
+        elif isinstance(ask, workflow.Note) and value:
+            answers.append((ask.label, value))
+    return render(
+        request,
+        "cases/referral_confirm.html",
+        {"referral": referral, "form": form, "step": form.step, "answers": answers},
+    )
+
+
+def _referral_page(request, membership, referral, shown=None, picker=None):
     Notification.objects.filter(
         recipient=request.user, referral=referral, read_at__isnull=True
     ).update(read_at=timezone.now())
     cases.client_record_view(actor=membership, case=referral.case, what="referral")
     allowed = workflow.allowed_steps(membership, referral)
+    leading = workflow.leading_step(referral.status, allowed)
     forms = [
-        failed
-        if failed is not None and failed.action == action
+        shown
+        if shown is not None and shown.action == action
         else ReferralActionForm(action=action, initial={"version": referral.version})
-        for action in allowed
+        for action in sorted(allowed, key=lambda name: name != leading)
     ]
-    text, choices = ("", [])
-    redirects = any(form.asks_service for form in forms)
-    if redirects:
-        text, choices = _service_choices(request, referral.case, exclude=referral.service_id)
+    redirects = next((form for form in forms if form.asks_service), None)
+    if redirects is not None and picker is None:
+        picker = _picker(
+            request, redirects.action, referral.case.district, exclude=referral.service_id
+        )
     client = referral.case.client
     consent = client.consents.filter(withdrawn_at__isnull=True).first()
     return render(
@@ -519,13 +607,13 @@ def referral_detail(request, referral_id):
             or bool(referral.consent_override),
             "events": selectors.referral_events(referral),
             "forms": forms,
-            "q": text,
-            "choices": choices,
+            "leading": leading,
+            "open": shown.action if shown is not None else "",
+            "picker": picker,
             "sees_case": membership.role != Role.AGENCY_FOCAL_POINT,
             "sees_person": membership.role != Role.AGENCY_FOCAL_POINT or not referral.ended,
             "overdue": referral.overdue(),
             "active": referral.status in Referral.OPEN,
-            "may_redirect": redirects,
         },
     )
 

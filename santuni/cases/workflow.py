@@ -73,16 +73,28 @@ class Tell(StrEnum):
 # one keyword of the service that takes the step (`argument`).
 
 
+# Who reads a step's note: both organisations see the referral's timeline.
+IN_THE_TIMELINE = _("Optional. Both organisations see it in the referral's timeline.")
+# A step with a reason: "Other" says nothing a report can count, so the note is needed then.
+SAY_WHAT_OTHER_WAS = _(
+    "Optional, except for the reason “Other”. Both organisations see it in the referral's timeline."
+)
+
+
 @dataclass(frozen=True)
 class Note:
-    """A free note, kept on the step's event in the timeline."""
+    """A free note, kept on the step's event in the timeline; its label says what it is for."""
+
+    label: Text
+    help: Text = IN_THE_TIMELINE
 
     name: ClassVar[str] = "note"
     argument: ClassVar[str] = "note"
 
     def formfield(self) -> forms.Field:
         return forms.CharField(
-            label=_("Note"),
+            label=self.label,
+            help_text=self.help,
             required=False,
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 2}),
@@ -115,7 +127,12 @@ class OnwardService:
     argument: ClassVar[str] = "service_id"
 
     def formfield(self) -> forms.Field:
-        return forms.UUIDField(error_messages={"required": _("Choose the service to redirect to.")})
+        # Chosen from the service picker's list, never typed: a value that is not a service's
+        # key came from a damaged page, and the person is asked to choose again.
+        choose = _("Find the other service and choose it from the list.")
+        return forms.UUIDField(
+            label=_("New service"), error_messages={"required": choose, "invalid": choose}
+        )
 
 
 @dataclass(frozen=True)
@@ -153,14 +170,25 @@ class Step:
     asks: tuple[Ask, ...] = ()
     # Said when the referral is no longer in a status the step starts from.
     too_late: Text = NO_LONGER_POSSIBLE
-    # A step back (cancelling, declining): its button is the quieter one.
-    secondary: bool = False
+    # The statuses where it is the one obvious next step: its button is the main one there,
+    # and every other step's is a quieter one.
+    leads_from: tuple[str, ...] = ()
+    # A step that cannot be taken back (cancelling, declining, passing on, closing) is asked
+    # twice: `confirm` is the question, `consequence` what follows, `confirm_label` the button
+    # that takes it. Empty: taken at once.
+    confirm: Text = ""
+    consequence: Text = ""
+    confirm_label: Text = ""
     # The step puts the person's details before the receiving organisation: the consent rule
     # applies, the case must still be open, and the target times start. A referral that is
     # only a record (the person went on their own) goes to `logged_target` instead: nobody is
     # asked to act on it.
     sends: bool = False
     logged_target: str = ""
+
+    @property
+    def confirms(self) -> bool:
+        return bool(self.confirm)
 
     def asked(self, kind: type[AskKind]) -> AskKind | None:
         """The ask of this kind, if the step has one."""
@@ -170,8 +198,6 @@ class Step:
 def _by(side: Side, *statuses: str) -> dict[str, Side]:
     return dict.fromkeys(statuses, side)
 
-
-NOTE = Note()
 
 STEPS: dict[str, Step] = {
     "send": Step(
@@ -183,6 +209,7 @@ STEPS: dict[str, Step] = {
         tell=Tell.RECEIVERS,
         asks=(ConsentOverride(),),
         too_late=_("This referral was already sent."),
+        leads_from=(S.DRAFT,),
         sends=True,
         logged_target=S.IN_PROGRESS,
     ),
@@ -193,8 +220,13 @@ STEPS: dict[str, Step] = {
         audit=Action.REFERRAL_CANCEL,
         done=_("Referral cancelled."),
         tell=Tell.RECEIVERS,
-        asks=(NOTE,),
-        secondary=True,
+        asks=(Note(label=_("Why cancel it")),),
+        confirm=_("Cancel this referral?"),
+        consequence=_(
+            "The organisation is told and can no longer act on it. A cancelled referral cannot "
+            "be sent again: you would make a new one."
+        ),
+        confirm_label=_("Yes, cancel the referral"),
     ),
     "accept": Step(
         label=_("Accept"),
@@ -203,6 +235,7 @@ STEPS: dict[str, Step] = {
         audit=Action.REFERRAL_ACCEPT,
         done=_("Accepted. The sender has been told."),
         tell=Tell.SENDERS,
+        leads_from=(S.SENT,),
     ),
     "decline": Step(
         label=_("Decline"),
@@ -218,9 +251,13 @@ STEPS: dict[str, Step] = {
                 field="decline_reason",
                 refusal=_("Choose why the referral is declined."),
             ),
-            NOTE,
+            Note(label=_("More about the reason"), help=SAY_WHAT_OTHER_WAS),
         ),
-        secondary=True,
+        confirm=_("Decline this referral?"),
+        consequence=_(
+            "It goes back to the organisation that sent it. You cannot accept it afterwards."
+        ),
+        confirm_label=_("Yes, decline it"),
     ),
     "redirect": Step(
         label=_("Redirect to another service"),
@@ -229,7 +266,13 @@ STEPS: dict[str, Step] = {
         audit=Action.REFERRAL_REDIRECT,
         done=_("Redirected: the other service has it now."),
         tell=Tell.SENDERS,
-        asks=(OnwardService(), NOTE),
+        asks=(OnwardService(), Note(label=_("Why this service"))),
+        confirm=_("Redirect to this service?"),
+        consequence=_(
+            "A new referral goes to it at once, with what the sender wrote, and this one ends "
+            "here. You cannot take it back."
+        ),
+        confirm_label=_("Yes, redirect"),
     ),
     "start": Step(
         label=_("Start work"),
@@ -253,8 +296,9 @@ STEPS: dict[str, Step] = {
                 field="outcome",
                 refusal=_("Choose the outcome."),
             ),
-            NOTE,
+            Note(label=_("What was done"), help=SAY_WHAT_OTHER_WAS),
         ),
+        leads_from=(S.ACCEPTED, S.IN_PROGRESS),
     ),
     "close": Step(
         label=_("Close"),
@@ -275,8 +319,12 @@ STEPS: dict[str, Step] = {
                 field="close_reason",
                 refusal=_("Choose why the referral is closed."),
             ),
-            NOTE,
+            Note(label=_("More about the reason"), help=SAY_WHAT_OTHER_WAS),
         ),
+        leads_from=(S.COMPLETED,),
+        confirm=_("Close this referral?"),
+        consequence=_("Nobody can act on it after this, and it cannot be opened again."),
+        confirm_label=_("Yes, close it"),
     ),
 }
 
@@ -290,3 +338,9 @@ def may(actor: Membership, referral: Referral, name: str) -> bool:
 def allowed_steps(actor: Membership, referral: Referral) -> list[str]:
     """The steps the actor may take on the referral now, in the table's order (its buttons)."""
     return [name for name in STEPS if may(actor, referral, name)]
+
+
+def leading_step(status: str, allowed: list[str]) -> str | None:
+    """Of the steps allowed, the one obvious next step in this status (at most one), if any:
+    the page shows it first, with the main button."""
+    return next((name for name in allowed if status in STEPS[name].leads_from), None)

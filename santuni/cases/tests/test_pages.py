@@ -169,7 +169,7 @@ def test_a_referral_without_a_service_is_refused_and_keeps_the_summary(client, p
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert malay("Choose the service to refer the person to.") in page
+    assert malay("Find the service and choose it from the list.") in page
     assert "Ringkasan khas untuk agensi" in page
     assert not Referral.objects.exists()
 

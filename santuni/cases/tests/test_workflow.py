@@ -36,7 +36,7 @@ PAUSE = workflow.Step(
             field="decline_reason",
             refusal="Choose why the work is paused.",
         ),
-        workflow.NOTE,
+        workflow.Note(label="What happens next"),
     ),
 )
 
