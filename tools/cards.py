@@ -24,7 +24,9 @@ CARD = "ol.results > li"
 
 def measure(page, url: str) -> dict:
     page.goto(url)
-    heights = page.eval_on_selector_all(CARD, "cards => cards.map(c => c.getBoundingClientRect().height)")
+    heights = page.eval_on_selector_all(
+        CARD, "cards => cards.map(c => c.getBoundingClientRect().height)"
+    )
     return {
         "cards": len(heights),
         "median": statistics.median(heights) if heights else 0,
@@ -43,15 +45,17 @@ def main(argv: list[str] | None = None) -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+        )
         page = context.new_page()
         print(f"{'search':<20} lang cards median tallest   page small-targets")
         for name, path in SEARCHES.items():
             for language, prefix in LANGUAGES.items():
                 m = measure(page, f"{args.base.rstrip('/')}/{prefix}{path}")
                 print(
-                    f"{name:<20} {language:<4} {m['cards']:>5} {m['median']:>6.0f} {m['tallest']:>7.0f}"
-                    f" {m['page']:>6} {len(m['small']):>5}"
+                    f"{name:<20} {language:<4} {m['cards']:>5} {m['median']:>6.0f}"
+                    f" {m['tallest']:>7.0f} {m['page']:>6} {len(m['small']):>5}"
                 )
                 if args.show:
                     for target in m["small"]:

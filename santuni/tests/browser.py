@@ -61,9 +61,12 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
 # the same line of text outside links, buttons and badges. Sizes of a radio or checkbox are
 # those of the box around it and its labels, the area a tap toggles.
 TAP_TARGETS_JS = """() => {
-  const inline = (el) => getComputedStyle(el).display.startsWith("inline")
-    && getComputedStyle(el).display !== "inline-block" && getComputedStyle(el).display !== "inline-flex";
-  const container = (el) => { let c = el.parentElement; while (c && inline(c)) c = c.parentElement; return c; };
+  const inline = (el) => getComputedStyle(el).display === "inline";
+  const container = (el) => {
+    let c = el.parentElement;
+    while (c && inline(c)) c = c.parentElement;
+    return c;
+  };
   const inSentence = (link) => {
     if (!inline(link)) return false;
     const box = container(link);
@@ -99,7 +102,7 @@ TAP_TARGETS_JS = """() => {
     if (el.matches("input[type=radio], input[type=checkbox]")) {
       const label = el.closest("label");
       rect = label ? label.getBoundingClientRect()
-        : union([el.getBoundingClientRect(), ...[...el.labels].map((l) => l.getBoundingClientRect())]);
+        : union([el, ...el.labels].map((x) => x.getBoundingClientRect()));
     } else if (el.matches("a") && inline(el)) {
       if (inSentence(el)) continue;
       const parts = [...el.getClientRects()];
@@ -109,7 +112,7 @@ TAP_TARGETS_JS = """() => {
       rect = el.getBoundingClientRect();
     }
     found.push({
-      tag: el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : ""),
+      tag: [el.tagName.toLowerCase(), ...el.classList].join("."),
       text: (el.innerText || el.value || el.name || "").trim().replace(/\\s+/g, " ").slice(0, 40),
       width: Math.round(rect.width * 10) / 10,
       height: Math.round(rect.height * 10) / 10,

@@ -32,7 +32,11 @@ def _place_names(service) -> list[str]:
                 continue
             name = address.district.tr.name if address.district else address.city
             # One place: its mukim too, when it says more than the district does.
-            if len(locations) == 1 and address.mukim and address.mukim.name != address.district.name:
+            if (
+                len(locations) == 1
+                and address.mukim
+                and address.mukim.name != address.district.name
+            ):
                 name = f"{address.mukim.tr.name}, {name}"
         if name and name not in names:
             names.append(name)
