@@ -9,9 +9,9 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 
 VALIDATOR_MESSAGES = (
     gettext_noop("This password is too common."),
+    # Django's own msgid, "%d" and all: the validator formats it with `%`.
     ngettext_lazy(
-        "This password is too short. It must contain at least %(min_length)d character.",
-        "This password is too short. It must contain at least %(min_length)d characters.",
-        "min_length",
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
     ),
 )
