@@ -61,6 +61,9 @@ def test_results_and_a_service_page_have_finger_sized_targets_and_short_cards(ph
         )
         assert len(heights) == 20
         assert max(heights) <= CARD_MAX_PX - ONE_MORE_LINE_PX, heights
+        # Call, WhatsApp and directions side by side, none pushed out of the card.
+        overflowing = "rows => rows.filter(r => r.scrollWidth > r.clientWidth + 1).length"
+        assert page.eval_on_selector_all("ol.results .acts", overflowing) == 0
         assert_every_target_fits_a_finger(page)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
 
