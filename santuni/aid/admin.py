@@ -18,7 +18,7 @@ class SchemeVersionForm(forms.ModelForm):
         model = SchemeVersion
         fields = [
             *("scheme", "effective_from", "amount_kind", "amount", "child_rates", "family_cap"),
-            *("rules", "source", "source_date", "uncertain", "note"),
+            *("rules", "source", "source_en", "source_date", "uncertain", "note"),
         ]
 
     def clean_rules(self):

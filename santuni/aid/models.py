@@ -11,10 +11,11 @@ from santuni.geo.models import State
 from santuni.lib.i18n import TranslatedMixin
 
 
-class Sourced(models.Model):
+class Sourced(TranslatedMixin, models.Model):
     """Where a fact comes from and when it was true; uncertain facts wait for an admin."""
 
     source = models.CharField(_("source"), max_length=300)
+    source_en = models.CharField(en(_("source")), max_length=300, blank=True)
     source_date = models.DateField(_("source date"))
     uncertain = models.BooleanField(
         _("uncertain"),

@@ -241,12 +241,20 @@ def _check(rule, household: Household, on: date, pgk: PovertyLine | None) -> Che
             return Check(None, _("The age was not given."))
         values = {"age": age, "years": years}
         if kind == "age_at_least":
+            # Each sentence names the condition and says whether the age meets it.
             if age >= years:
-                return Check(True, _("Aged %(age)s: %(years)s or older.") % values)
-            return Check(False, _("Aged %(age)s: under %(years)s.") % values)
+                return Check(
+                    True, _("Aged %(age)s: meets the condition of %(years)s or older.") % values
+                )
+            return Check(
+                False,
+                _("Aged %(age)s: does not meet the condition of %(years)s or older.") % values,
+            )
         if age < years:
-            return Check(True, _("Aged %(age)s: under %(years)s.") % values)
-        return Check(False, _("Aged %(age)s: %(years)s or older.") % values)
+            return Check(True, _("Aged %(age)s: meets the condition of under %(years)s.") % values)
+        return Check(
+            False, _("Aged %(age)s: does not meet the condition of under %(years)s.") % values
+        )
     if kind == "income_at_most":
         return _income_check(rule, household, pgk)
     if kind == "fact":

@@ -279,7 +279,12 @@ GRANDMOTHER = dict(age=64, size=3, income=1400, children=(5, 9))
             "The household income RM1,400 is below the Negeri Sembilan PGK of RM2,402.",
             id="grandmother-bwe-income",
         ),
-        pytest.param(GRANDMOTHER, "bwe", "Aged 64: 60 or older.", id="grandmother-bwe-age"),
+        pytest.param(
+            GRANDMOTHER,
+            "bwe",
+            "Aged 64: meets the condition of 60 or older.",
+            id="grandmother-bwe-age",
+        ),
         pytest.param(GRANDMOTHER, "bkk", "2 children under 18.", id="grandmother-bkk"),
         pytest.param(
             dict(age=64, income=2402),
@@ -304,7 +309,7 @@ GRANDMOTHER = dict(age=64, size=3, income=1400, children=(5, 9))
         pytest.param(
             dict(age=None, date_of_birth=date(1966, 12, 2)),
             "bwe",
-            "Aged 59: under 60.",
+            "Aged 59: does not meet the condition of 60 or older.",
             id="one-day-short-of-60",
         ),
         pytest.param(
@@ -396,7 +401,10 @@ def test_the_reasons_are_in_malay_under_malay():
             "limit": gettext("the %(where)s PGK of %(amount)s")
             % {"where": "Negeri Sembilan", "amount": "RM2,402"},
         }
-        age = gettext("Aged %(age)s: %(years)s or older.") % {"age": 64, "years": 60}
+        age = gettext("Aged %(age)s: meets the condition of %(years)s or older.") % {
+            "age": 64,
+            "years": 60,
+        }
         translated = gettext("The %(what)s %(income)s is below %(limit)s.") != (
             "The %(what)s %(income)s is below %(limit)s."
         )

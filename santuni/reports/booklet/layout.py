@@ -430,7 +430,7 @@ def _aid(day: date) -> list[AidScheme]:
             who=v.scheme.tr.explanation,
             documents=v.scheme.document_list(),
             how_to_apply=v.scheme.tr.how_to_apply,
-            source=v.source,
+            source=v.tr.source,
             source_date=v.source_date,
             uncertain=v.uncertain,
         )
@@ -459,7 +459,7 @@ def _poverty_lines(district: District, day: date) -> list[dict]:
                     else line.get_area_display().lower(),
                     "amount": rm(line.amount),
                     "effective_from": line.effective_from,
-                    "source": line.source,
+                    "source": line.tr.source,
                     "source_date": line.source_date,
                 }
             )
