@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "santuni.lib.context_processors.site",
                 "santuni.accounts.access.membership_context",
+                "santuni.cases.context_processors.unread_notifications",
             ],
             "builtins": [
                 "django.templatetags.static",
