@@ -36,9 +36,9 @@ run: install var/secret_key
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py migrate --noinput
 	@echo "== Loading the Negeri Sembilan demo directory if the database is empty"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py load_demo_data --if-empty
-	@echo "== Collecting the static files"
+	@echo "== Collecting and compressing the static files (up to a minute)"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "== Serving $(SANTUNI_BASE_URL) with the booklet worker beside it (Ctrl-C stops both)"
+	@echo "== Serving http://$(HOST):$(PORT)/ with the booklet worker beside it; links and QR codes use $(SANTUNI_BASE_URL) (Ctrl-C stops both)"
 	# The background worker (printed booklets) runs beside the server and stops with it.
 	export SECRET_KEY=$$(cat var/secret_key) SANTUNI_BASE_URL='$(SANTUNI_BASE_URL)'; \
 	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
