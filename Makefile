@@ -1,18 +1,24 @@
-# Santuni: `make run` serves the demo directory on http://127.0.0.1:8000; `make test` checks it.
+# Santuni: `make run` serves the demo directory on http://127.0.0.1:8000 (`make run PORT=8001`
+# for another port); `make test` checks it.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in invitation and notice links and the booklet's QR codes: the server `make run`
+# starts, unless SANTUNI_BASE_URL is set (never taken from a request's Host header).
+SANTUNI_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run serve test test-browser lint typecheck ci format messages lock pageweight \
 	bench loadtest faulttest clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Santuni needs Python 3.11")'
+	@echo "== Installing Santuni and the packages it needs into $(VENV) (a few minutes the first time)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
+		-c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,12 +31,16 @@ var/secret_key:
 
 run: install var/secret_key
 	# The database, attachments and backups are in it: the owner's only (see settings.py).
-	mkdir -p "$${SANTUNI_VAR_DIR:-var}" && chmod 700 "$${SANTUNI_VAR_DIR:-var}"
+	@mkdir -p "$${SANTUNI_VAR_DIR:-var}" && chmod 700 "$${SANTUNI_VAR_DIR:-var}"
+	@echo "== Bringing the database up to date (the first time: builds it, about a minute)"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py migrate --noinput
+	@echo "== Loading the Negeri Sembilan demo directory if the database is empty"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py load_demo_data --if-empty
+	@echo "== Collecting and compressing the static files (up to a minute)"
 	SECRET_KEY=$$(cat var/secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "== Serving http://$(HOST):$(PORT)/ with the booklet worker beside it; links and QR codes use $(SANTUNI_BASE_URL) (Ctrl-C stops both)"
 	# The background worker (printed booklets) runs beside the server and stops with it.
-	export SECRET_KEY=$$(cat var/secret_key); \
+	export SECRET_KEY=$$(cat var/secret_key) SANTUNI_BASE_URL='$(SANTUNI_BASE_URL)'; \
 	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)

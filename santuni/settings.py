@@ -36,7 +36,10 @@ TESTING = env_bool("SANTUNI_TESTING") or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
-        raise RuntimeError("Set SECRET_KEY (or DEBUG=1 for a local development server).")
+        raise RuntimeError(
+            "Set SECRET_KEY (or DEBUG=1 for a local development server). In a checkout, "
+            "`make run` makes var/secret_key once, and manage.py reads it from there."
+        )
     SECRET_KEY = "insecure-development-key-never-used-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "santuni.lib.context_processors.site",
                 "santuni.accounts.access.membership_context",
+                "santuni.cases.context_processors.unread_notifications",
             ],
             "builtins": [
                 "django.templatetags.static",

@@ -9,7 +9,6 @@ from django_otp import user_has_device
 
 from santuni.accounts.access import active_membership, request_memberships, role_required
 from santuni.accounts.models import MANAGERS, Role
-from santuni.cases.selectors import unread_count
 from santuni.directory import selectors
 from santuni.directory.models import Organization
 from santuni.training import access
@@ -29,7 +28,6 @@ def home(request):
             "has_device": user_has_device(request.user),
             "manages": membership.role in MANAGERS,
             "Role": Role,
-            "unread": unread_count(request.user),
         },
     )
 

@@ -298,7 +298,7 @@ def imported_entries(w) -> dict[str, Entry]:
     return entries | {
         "reports:dashboard": Entry([], from_app(officers)),
         "reports:export": Entry(["cases-status", "csv"], from_app(officers)),
-        "reports:booklet": Entry([], from_app(test_booklet.OFFICERS)),
+        "reports:booklet": Entry([], from_app(test_booklet.PRINTERS)),
         "reports:booklet_status": Entry([w.booklet.pk], from_app(test_booklet.OWN_DISTRICT)),
         "reports:booklet_file": Entry([w.booklet.pk], from_app(test_booklet.OWN_DISTRICT)),
     }

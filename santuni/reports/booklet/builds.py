@@ -23,6 +23,7 @@ from django_tasks import task
 from santuni.accounts.models import Membership, Role
 from santuni.audit import trail
 from santuni.audit.actions import Action
+from santuni.directory.models import CboProfile
 from santuni.geo.models import District
 
 from ..models import Booklet
@@ -278,13 +279,30 @@ class Request:
     reused: bool  # True when a finished (or already queued) booklet answers the request
 
 
+def own_district_id(actor: Membership) -> int | None:
+    """The district whose booklet a district officer or CBO head prints: the officer's own, the
+    CBO's (the district the head acts in, else the one in the CBO's listing)."""
+    if actor.role == Role.DISTRICT_OFFICER:
+        return actor.district_id
+    if actor.role == Role.CBO_HEAD:
+        if actor.district_id is not None:
+            return actor.district_id
+        return (
+            CboProfile.objects.filter(organization=actor.organization_id)
+            .values_list("district", flat=True)
+            .first()
+        )
+    return None
+
+
 def may_print(actor: Membership | None, district: District) -> bool:
-    """A district officer prints their own district's booklet, a ministry admin any district's."""
+    """A district officer prints their own district's booklet, a CBO head its CBO's district's
+    (the booklet holds the public directory only), a ministry admin any district's."""
     if actor is None or actor.revoked_at is not None:
         return False
     if actor.role == Role.MINISTRY_ADMIN:
         return True
-    return actor.role == Role.DISTRICT_OFFICER and actor.district_id == district.pk
+    return own_district_id(actor) == district.pk
 
 
 def _enqueue(booklet_id: str) -> None:

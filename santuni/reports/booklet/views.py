@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,8 @@ from santuni.geo.models import District
 from ..models import Booklet
 from . import builds, layout
 
-OFFICERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
+# Officers print it; CBO heads, whom it is for, print their own district's.
+PRINTERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN, Role.CBO_HEAD)
 # The status page asks again this often while the booklet is being built.
 POLL_SECONDS = 3
 
@@ -41,16 +43,22 @@ class BookletForm(forms.Form):
     def __init__(self, *args, district: District | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if district is not None:
-            # A district officer prints their own district's booklet only.
+            # A district officer or a CBO head prints their own district's booklet only.
             del self.fields["district"]
 
 
 def _own_district(request) -> District | None:
-    """The district officer's district; None for a ministry admin (any district)."""
+    """The district officer's or CBO head's district; None for a ministry admin (any)."""
     membership = active_membership(request)
-    if membership.role == Role.DISTRICT_OFFICER:
+    if membership.role == Role.MINISTRY_ADMIN:
+        return None
+    if membership.district_id is not None:
         return membership.district  # read with the membership
-    return None
+    district_id = builds.own_district_id(membership)
+    if district_id is None:
+        # A CBO without a district in its listing has no booklet of its own.
+        raise PermissionDenied
+    return District.objects.select_related("state").get(pk=district_id)
 
 
 def _visible(request):
@@ -68,7 +76,7 @@ def _language_name(booklet: Booklet) -> str:
 
 
 @never_cache
-@role_required(*OFFICERS)
+@role_required(*PRINTERS)
 @require_http_methods(["GET", "POST"])
 def booklet_request(request):
     district = _own_district(request)
@@ -106,7 +114,7 @@ def _booklet_for(request, booklet_id) -> Booklet:
 
 
 @never_cache
-@role_required(*OFFICERS)
+@role_required(*PRINTERS)
 @require_safe
 def booklet_status(request, booklet_id):
     booklet = _booklet_for(request, booklet_id)
@@ -130,7 +138,7 @@ def booklet_status(request, booklet_id):
     return render(request, "reports/booklet_status.html", context)
 
 
-@role_required(*OFFICERS)
+@role_required(*PRINTERS)
 @require_safe
 def booklet_file(request, booklet_id):
     booklet = _booklet_for(request, booklet_id)

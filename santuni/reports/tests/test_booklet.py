@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from santuni.accounts.models import Membership, Role
 from santuni.accounts.tests.personas import PERSONAS, sign_in
 from santuni.aid.selectors import welfare_office
 from santuni.directory.indexing import index_services
@@ -504,10 +505,70 @@ def test_a_ministry_admin_chooses_the_district(client, personas):
     assert response["Location"] == reverse("reports:booklet_status", args=[made.pk])
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("on_commit_at_once", "media")
+def test_a_cbo_head_downloads_the_booklet_of_their_district(client, personas):
+    """The booklet is for CBO heads to carry: My account leads a head to it, and the head gets
+    their CBO's district's booklet (the public directory only), never another district's."""
+    require_weasyprint()
+    sign_in(client, personas.cbo_head)
+    home = client.get(reverse("pages:home")).content.decode()
+    assert f'href="{reverse("reports:booklet")}"' in home
+    page = client.get(reverse("reports:booklet"))
+    assert page.status_code == 200
+    assert 'name="district"' not in page.content.decode()
+    assert "Daerah: Seremban" in page.content.decode()
+
+    port_dickson = District.objects.get(slug="port-dickson")
+    asked = client.post(reverse("reports:booklet"), {"district": port_dickson.pk, "language": "ms"})
+    made = Booklet.objects.get()
+    assert (made.district, made.language, made.status) == (personas.district, "ms", "done")
+    assert made.requested_by == personas.cbo_head.user
+    assert asked["Location"] == reverse("reports:booklet_status", args=[made.pk])
+    status = client.get(asked["Location"]).content.decode()
+    download = reverse("reports:booklet_file", args=[made.pk])
+    assert download in status
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="direktori-cbo-seremban-ms.pdf"' in response["Content-Disposition"]
+    text = " ".join(page_texts(b"".join(response.streaming_content)))
+    assert "Seremban" in text and personas.cbo.organization.name in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("media")
+def test_a_cbo_head_of_another_district_gets_only_that_district(client, personas):
+    elsewhere = CboProfileFactory(district=District.objects.get(slug="port-dickson"))
+    head = Membership.objects.create(
+        user=personas.outsider.user, role=Role.CBO_HEAD, organization=elsewhere.organization
+    )
+    seremban_booklet = Booklet.objects.create(
+        district=personas.district, language="ms", fingerprint="x", status="done", pages=1
+    )
+    seremban_booklet.file.save("x.pdf", ContentFile(b"%PDF-1.7 test"))
+    sign_in(client, personas.outsider)
+    assert head.district is None  # the CBO's listing says where it is
+    page = client.get(reverse("reports:booklet")).content.decode()
+    assert "Daerah: Port Dickson" in page
+    assert reverse("reports:booklet_file", args=[seremban_booklet.pk]) not in page
+    for name in ("reports:booklet_status", "reports:booklet_file"):
+        assert client.get(reverse(name, args=[seremban_booklet.pk])).status_code == 404
+    assert not builds.may_print(head, personas.district)
+    assert builds.may_print(head, elsewhere.district)
+
+
 # --- who may use the pages -------------------------------------------------------------------
 
-OFFICERS = {"ministry_admin": 200, "district_officer": 200, "other_district_officer": 200}
-OWN_DISTRICT = {"ministry_admin": 200, "district_officer": 200, "other_district_officer": 404}
+# The CBO heads' CBOs are in Seremban, as the booklet is; the other officer's in Port Dickson.
+PRINTERS = {
+    "ministry_admin": 200,
+    "district_officer": 200,
+    "other_district_officer": 200,
+    "cbo_head": 200,
+    "other_cbo_head": 200,
+}
+OWN_DISTRICT = {**PRINTERS, "other_district_officer": 404}
 
 
 @pytest.mark.django_db
@@ -523,7 +584,7 @@ def test_who_may_open_the_booklet_pages(client, personas, persona, media):
     done.file.save("x.pdf", ContentFile(b"%PDF-1.7 test"))
     sign_in(client, getattr(personas, persona, None))
     pages = [
-        (reverse("reports:booklet"), OFFICERS),
+        (reverse("reports:booklet"), PRINTERS),
         (reverse("reports:booklet_status", args=[done.pk]), OWN_DISTRICT),
         (reverse("reports:booklet_file", args=[done.pk]), OWN_DISTRICT),
     ]
@@ -537,7 +598,7 @@ def test_who_may_open_the_booklet_pages(client, personas, persona, media):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["cbo_head", "agency_focal_point", "outsider", "anonymous"])
+@pytest.mark.parametrize("persona", ["cbo_member", "agency_focal_point", "outsider", "anonymous"])
 def test_others_cannot_ask_for_a_booklet(client, personas, persona):
     sign_in(client, getattr(personas, persona, None))
     response = client.post(reverse("reports:booklet"), {"language": "ms"})
