@@ -201,6 +201,9 @@ class ReferralActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action: str, **kwargs):
+        # Several steps share a page, and several ask for a note: each its own ids, so each
+        # box has its own label.
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
         super().__init__(*args, **kwargs)
         self.action = action
         self.step = workflow.STEPS[action]
