@@ -134,3 +134,22 @@ def small_tap_targets(page, minimum: float = MIN_TAP_PX) -> list[dict]:
     """The targets a finger could miss: narrower or shorter than 44 CSS px."""
     # Half a pixel of rounding: a 43.6 px box is drawn as 44 device pixels at 1x.
     return [t for t in tap_targets(page) if min(t["width"], t["height"]) < minimum - 0.5]
+
+
+PHONE_WIDTH = 360
+
+
+def phone_page_problems(page, width: int = PHONE_WIDTH) -> dict[str, object]:
+    """What stops the page working on a phone `width` CSS px wide, by kind; empty when none:
+    targets under 44×44 px, sideways scrolling, serious or critical axe violations."""
+    problems: dict[str, object] = {}
+    small = small_tap_targets(page)
+    if small:
+        problems["small_targets"] = small
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll_width > width:
+        problems["scroll_width"] = scroll_width
+    violations = axe_violations(page)
+    if violations:
+        problems["axe"] = violations
+    return problems
