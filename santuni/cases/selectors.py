@@ -2,8 +2,9 @@
 
 A CBO head sees the CBO's cases; a CBO member the cases they opened; an agency focal point
 the referrals sent to their organisation from the district or state they act in (not the case
-behind them); a district officer everything in the district. Anyone else sees nothing, and an
-id they guess is a 404.
+behind them); a district officer everything in the district, a state officer everything in
+the state (read, not worked on: the district officers do that). Anyone else sees nothing, and
+an id they guess is a 404.
 """
 
 from dataclasses import dataclass
@@ -17,8 +18,12 @@ from santuni.directory.models import TaxonomyTerm
 
 from .models import TARGET_GROUPS, Case, Notification, Referral, ReferralEvent, overdue_filter
 
+# Who works on cases (notes, documents); and who reads them, the state officer too.
 CASE_ROLES = (Role.CBO_MEMBER, Role.CBO_HEAD, Role.DISTRICT_OFFICER)
-REFERRAL_ROLES = (*CASE_ROLES, Role.AGENCY_FOCAL_POINT)
+CASE_READERS = (*CASE_ROLES, Role.STATE_OFFICER)
+REFERRAL_ROLES = (*CASE_READERS, Role.AGENCY_FOCAL_POINT)
+# Officers who see every case of their area, and a person recorded twice in it.
+OFFICERS = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER)
 
 
 def cases_visible_to(membership: Membership) -> QuerySet[Case]:
@@ -29,6 +34,8 @@ def cases_visible_to(membership: Membership) -> QuerySet[Case]:
         return cases.filter(organization=membership.organization_id, opened_by=membership)
     if membership.role == Role.DISTRICT_OFFICER:
         return cases.filter(district=membership.district_id)
+    if membership.role == Role.STATE_OFFICER:
+        return cases.filter(membership.area("district", "state"))
     return cases.none()
 
 
@@ -37,11 +44,14 @@ def referrals_visible_to(membership: Membership) -> QuerySet[Referral]:
         # Drafts and records of a person who went on their own are the sender's business. A
         # referral's district is its case's.
         return Referral.objects.filter(
-            membership.area("district"),
+            membership.area("district", "state"),
             organization=membership.organization_id,
             mode=Referral.Mode.LIVE,
             sent_at__isnull=False,
         )
+    if membership.role == Role.STATE_OFFICER:
+        # A referral's state is its case's: read from the referrals' own index.
+        return Referral.objects.filter(membership.area("district", "state"))
     return Referral.objects.filter(case__in=cases_visible_to(membership))
 
 
@@ -77,10 +87,10 @@ def referral_for(membership: Membership, referral_id, *, lock: bool = False) -> 
 
 
 def possible_duplicates(membership: Membership, case: Case) -> list[Case]:
-    """For a district officer, who sees the whole district: other people's cases recorded
+    """For an officer, who sees the whole district or state: other people's cases recorded
     with the same MyKad number (by its keyed hash), perhaps by another CBO."""
     client = case.client
-    if membership.role != Role.DISTRICT_OFFICER or not client.mykad_hash:
+    if membership.role not in OFFICERS or not client.mykad_hash:
         return []
     return list(
         cases_visible_to(membership)
