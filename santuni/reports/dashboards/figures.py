@@ -49,7 +49,7 @@ from santuni.directory.models import CboProfile, Organization, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 from santuni.listings.selectors import due_for_verification
 
-from .tables import MINISTRY, Scope, Table, report
+from .tables import MINISTRY, STATE_AND_MINISTRY, Scope, Table, report
 
 S = Referral.Status
 # What `overdue_filter` means, step by step: the status and the target time it waits on.
@@ -63,12 +63,15 @@ ACKNOWLEDGE, COMPLETE = "seconds_to_acknowledge", "seconds_to_complete"
 # --- scope -------------------------------------------------------------------------------
 
 
-def _where(scope: Scope, field: str = "district") -> Q:
-    """Rows in the scope's districts; a state's as a subquery of its district ids, which
-    both databases turn into one index range per district."""
+def _where(scope: Scope, field: str = "district", state: str = "") -> Q:
+    """Rows in the scope's districts. A state's by the row's own state field (`state`) where
+    it has one (cases and referrals: one index range); else as a subquery of its district
+    ids, which both databases turn into one index range per district."""
     if scope.district is not None:
         return Q(**{field: scope.district.pk})
     if scope.state is not None:
+        if state:
+            return Q(**{state: scope.state.pk})
         return Q(**{f"{field}__in": District.objects.filter(state=scope.state).values("pk")})
     return Q()
 
@@ -90,11 +93,11 @@ def _states(scope: Scope) -> QuerySet[State]:
 
 
 def _cases(scope: Scope) -> QuerySet[Case]:
-    return Case.objects.filter(_where(scope))
+    return Case.objects.filter(_where(scope, state="state"))
 
 
 def _referrals(scope: Scope) -> QuerySet[Referral]:
-    return Referral.objects.filter(_where(scope))
+    return Referral.objects.filter(_where(scope, state="state"))
 
 
 # --- query helpers -----------------------------------------------------------------------
@@ -591,7 +594,7 @@ def cases_by_state(scope: Scope) -> Table:
     )
 
 
-@report("districts", section="places", order=12, roles=MINISTRY)
+@report("districts", section="places", order=12, roles=STATE_AND_MINISTRY)
 def districts(scope: Scope) -> Table:
     now = timezone.now()
     referrals = Referral.objects.filter(district=OuterRef("pk"))
@@ -710,9 +713,7 @@ def coverage_by_mukim(scope: Scope) -> Table:
 def coverage_by_group(scope: Scope) -> Table:
     groups = _target_groups().annotate(
         open=_count(
-            Case.objects.filter(
-                _where(scope), status=Case.Status.OPEN, client__target_groups=OuterRef("pk")
-            )
+            _cases(scope).filter(status=Case.Status.OPEN, client__target_groups=OuterRef("pk"))
         ),
         n_cbos=_count(
             CboProfile.objects.filter(_where(scope), is_active=True, target_groups=OuterRef("pk"))
