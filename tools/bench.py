@@ -238,14 +238,14 @@ def step_dashboard(referrals: str) -> dict:
 
     timed = benchdash.run(int(referrals))
     state = State.objects.get(code=benchdash.STATE).pk
-    # A referral's state is its district's.
-    in_state = "district_id IN (SELECT id FROM geo_district WHERE state_id = %s)"
+    by_status = "SELECT status, COUNT(*) FROM cases_referral"
+    # The state's referrals by their own state field, and (as the schema before it had to)
+    # through their districts.
+    through_districts = "district_id IN (SELECT id FROM geo_district WHERE state_id = %s)"
     queries = {
-        "baseline_s": ("SELECT status, COUNT(*) FROM cases_referral GROUP BY status", []),
-        "baseline_state_s": (
-            f"SELECT status, COUNT(*) FROM cases_referral WHERE {in_state} GROUP BY status",  # noqa: S608 # nosec B608
-            [state],
-        ),
+        "baseline_s": (f"{by_status} GROUP BY status", []),
+        "baseline_state_s": (f"{by_status} WHERE state_id = %s GROUP BY status", [state]),
+        "baseline_districts_s": (f"{by_status} WHERE {through_districts} GROUP BY status", [state]),
     }
     with connection.cursor() as cursor:
         for name, (sql, params) in queries.items():
@@ -419,14 +419,17 @@ def reports(entries: int, referrals: int, database_url: str, *, booklets: bool =
             f"dashboards, {timed['referrals']:,} referrals (inserted in "
             f"{timed['insert_s']:.0f} s); baseline: one raw GROUP BY status count "
             f"{base * 1000:.0f} ms",
-            f"  ministry, Malaysia   {timed['national_s'] * 1000:6.0f} ms  "
+            f"  ministry, Malaysia      {timed['national_s'] * 1000:6.0f} ms  "
             f"x{timed['national_s'] / base:5.1f}  (target under 1 s)",
-            f"  district officer     {timed['district_s'] * 1000:6.0f} ms  "
+            f"  district officer        {timed['district_s'] * 1000:6.0f} ms  "
             f"x{timed['district_s'] / base:5.1f}  (target under 1 s)",
             f"  Negeri Sembilan, {timed['state_referrals']:,} referrals; baseline: its raw "
-            f"GROUP BY status count {state_base * 1000:.0f} ms",
+            f"GROUP BY status count {state_base * 1000:.0f} ms (through its districts' ids "
+            f"{timed['baseline_districts_s'] * 1000:.0f} ms)",
             f"  ministry, ?negeri=MY-05 {timed['ministry_state_s'] * 1000:6.0f} ms  "
             f"x{timed['ministry_state_s'] / state_base:5.1f}  (target under 0.5 s)",
+            f"  state officer           {timed['state_s'] * 1000:6.0f} ms  "
+            f"x{timed['state_s'] / state_base:5.1f}  (target under 0.5 s)",
         ]
     for url in filter(None, made):
         _drop_database(url)
