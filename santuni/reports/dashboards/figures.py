@@ -23,7 +23,6 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     Exists,
@@ -35,8 +34,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -656,18 +653,22 @@ def coverage_by_mukim(scope: Scope) -> Table:
         cboprofile__in=inactive
     )
     # The scope's own cases: a district officer sees no other district's, even of a person
-    # living in one of the district's mukims.
+    # living in one of the district's mukims. Counted in one pass over them, by where the
+    # person lives: a count per mukim would read all the scope's open cases once per mukim.
     open_cases = _cases(scope).filter(status=Case.Status.OPEN)
-    mukims = (
+    open_in = _by(open_cases, "client__mukim")
+    mukims = list(
         Mukim.objects.filter(_where(scope))
-        .annotate(
-            n_cbos=_count(covering),
-            open=_count(open_cases.filter(client__mukim=OuterRef("pk"))),
-        )
-        .annotate(gap=Choose(When(n_cbos=0, open__gt=0, then=Value(1)), default=Value(0)))
+        .annotate(n_cbos=_count(covering))
         .select_related("district")
-        .order_by("-gap", "-open", "n_cbos", "district__name", "name")
+        .order_by("district__name", "name")
     )
+    for m in mukims:
+        m.open = open_in.get(m.pk, 0)
+        m.gap = m.n_cbos == 0 and m.open > 0
+    # Gaps first, then the most open cases and the fewest CBOs; by name (the database's
+    # order, which the sort keeps) within them.
+    mukims.sort(key=lambda m: (not m.gap, -m.open, m.n_cbos))
     # One GROUP BY for every (mukim, group) cell rather than a subquery per cell.
     cells = (
         open_cases.filter(client__target_groups__in=[g.pk for g in groups])
