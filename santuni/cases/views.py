@@ -541,7 +541,7 @@ def district_dashboard(request):
     """The district's referrals for its officer, the state's for a state officer."""
     membership = active_membership(request)
     counts = selectors.status_counts(membership)
-    overdue = list(selectors.overdue_referrals(membership)[:50])
+    overdue = selectors.overdue_referrals(membership, 50)
     return render(
         request,
         "cases/dashboard.html",

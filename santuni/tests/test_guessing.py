@@ -2,9 +2,10 @@
 given the real id of a case, referral, attachment, booklet, listing change, attendance, role
 or invitation of the personas' CBO, get exactly what an id that does not exist gets: the same
 404 page, byte for byte but the id, and nothing written; so does the agency's focal point for
-another district, given the id of a referral to their own agency from the personas' district. Nor does a case
-reference or a client's name, typed into any search or filter, find anything of another
-CBO's cases, and the public search and the HSDS API never hold case or client data at all.
+another district, given the id of a referral to their own agency from the personas' district.
+Nor does a case reference or a client's name, typed into any search or filter, find anything
+of another CBO's cases, and the public search and the HSDS API never hold case or client data
+at all.
 
 Case notes have no address of their own (they are shown on the case page), so there is no
 note id to guess: writing one goes through the case's address, tried here.

@@ -50,7 +50,10 @@ def events_in_scope(membership: Membership | None) -> QuerySet[Event]:
         return Event.objects.none()
     if membership.role == Role.MINISTRY_ADMIN:
         return Event.objects.all()
-    return Event.objects.filter(district__state_id=_officers_state(membership))
+    state = _officers_state(membership)
+    if state is None:
+        return Event.objects.none()  # an officer of no state sees no event
+    return Event.objects.filter(district__state_id=state)
 
 
 def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:

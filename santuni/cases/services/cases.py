@@ -21,7 +21,7 @@ from santuni.accounts.models import Membership, Role
 from santuni.audit import trail
 from santuni.audit.actions import Action
 from santuni.directory.models import CboProfile, TaxonomyTerm
-from santuni.geo.models import District, Mukim
+from santuni.geo.models import Mukim
 from santuni.lib import crypto
 from santuni.lib.domain import Refusal, require, require_permission
 
@@ -138,10 +138,9 @@ def _case_create(
 ) -> CaseCreated:
     # A CBO head or member acts for their CBO (case_create let no other role in).
     organization_id = cast(uuid.UUID, actor.organization_id)
-    district = cast(
-        District,
+    district = (
         actor.district
-        or CboProfile.objects.select_related("district").get(organization=organization_id).district,
+        or CboProfile.objects.select_related("district").get(organization=organization_id).district
     )
     district_id, state_id = district.pk, district.state_id
     # The same number however it was typed (with or without dashes) matches.
