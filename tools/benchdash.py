@@ -30,7 +30,7 @@ from django.utils.text import slugify
 
 from santuni.accounts.access import MEMBERSHIP_SESSION_KEY, REAUTH_SESSION_KEY
 from santuni.accounts.models import Membership, Role
-from santuni.cases.models import Case, Client, Referral, Urgency, new_reference
+from santuni.cases.models import Case, Client, Referral, Urgency
 from santuni.directory.models import CboProfile, Organization, Service, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 
@@ -227,7 +227,8 @@ def _world(rng: random.Random, n_cbos: int, n_cases: int) -> dict:
     now = timezone.now()
     cases = Case.objects.bulk_create(
         Case(
-            reference=new_reference(),
+            # Numbered: random references of thousands of cases now and then collide.
+            reference=f"KB-{n:06d}",
             client=person,
             organization=cbo.organization,
             district=cbo.district,
@@ -238,7 +239,7 @@ def _world(rng: random.Random, n_cbos: int, n_cases: int) -> dict:
             opened_by=head,
             opened_at=now - timedelta(days=rng.uniform(0, 365 * YEARS)),
         )
-        for person, (cbo, head) in zip(people, case_cbos, strict=True)
+        for n, (person, (cbo, head)) in enumerate(zip(people, case_cbos, strict=True))
     )
     heads_by_org = {h.organization_id: h for h in heads}
     return {
