@@ -279,11 +279,14 @@ class Request:
 
 
 def may_print(actor: Membership | None, district: District) -> bool:
-    """A district officer prints their own district's booklet, a ministry admin any district's."""
+    """A district officer prints their own district's booklet, a state officer those of its
+    state's districts, a ministry admin any district's."""
     if actor is None or actor.revoked_at is not None:
         return False
     if actor.role == Role.MINISTRY_ADMIN:
         return True
+    if actor.role == Role.STATE_OFFICER:
+        return actor.covers(district)
     return actor.role == Role.DISTRICT_OFFICER and actor.district_id == district.pk
 
 

@@ -17,7 +17,7 @@ from santuni.geo.models import District
 from ..models import Booklet
 from . import builds, layout
 
-OFFICERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
+OFFICERS = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER, Role.MINISTRY_ADMIN)
 # The status page asks again this often while the booklet is being built.
 POLL_SECONDS = 3
 
@@ -38,25 +38,41 @@ class BookletForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, district: District | None = None, **kwargs):
+    def __init__(self, *args, district: District | None = None, state=None, **kwargs):
         super().__init__(*args, **kwargs)
         if district is not None:
             # A district officer prints their own district's booklet only.
             del self.fields["district"]
+        elif state is not None:
+            # A state officer, those of the state's districts.
+            field = self.fields["district"]
+            field.queryset = field.queryset.filter(state=state)
 
 
 def _own_district(request) -> District | None:
-    """The district officer's district; None for a ministry admin (any district)."""
+    """The district officer's district; None for others (a district of their choice)."""
     membership = active_membership(request)
     if membership.role == Role.DISTRICT_OFFICER:
         return membership.district  # read with the membership
     return None
 
 
+def _own_state(request):
+    """The state officer's state (its districts' booklets); None for others."""
+    membership = active_membership(request)
+    if membership.role == Role.STATE_OFFICER:
+        return membership.state  # read with the membership
+    return None
+
+
 def _visible(request):
-    district = _own_district(request)
+    district, state = _own_district(request), _own_state(request)
     found = Booklet.objects.select_related("district__state")
-    return (found.filter(district=district) if district else found), district
+    if district is not None:
+        found = found.filter(district=district)
+    elif state is not None:
+        found = found.filter(district__state=state)
+    return found, district
 
 
 def _language() -> str:
@@ -71,9 +87,9 @@ def _language_name(booklet: Booklet) -> str:
 @role_required(*OFFICERS)
 @require_http_methods(["GET", "POST"])
 def booklet_request(request):
-    district = _own_district(request)
+    district, state = _own_district(request), _own_state(request)
     if request.method == "POST":
-        form = BookletForm(request.POST, district=district)
+        form = BookletForm(request.POST, district=district, state=state)
         if form.is_valid():
             asked = builds.booklet_request(
                 actor=active_membership(request),
@@ -82,7 +98,7 @@ def booklet_request(request):
             )
             return redirect("reports:booklet_status", booklet_id=asked.booklet.pk)
     else:
-        form = BookletForm(initial={"language": _language()}, district=district)
+        form = BookletForm(initial={"language": _language()}, district=district, state=state)
     # The directory is not read here: whether a booklet is up to date is found out when one
     # is asked for (the same data gives the finished booklet back at once).
     visible, _district = _visible(request)

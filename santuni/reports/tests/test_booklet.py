@@ -504,10 +504,50 @@ def test_a_ministry_admin_chooses_the_district(client, personas):
     assert response["Location"] == reverse("reports:booklet_status", args=[made.pk])
 
 
+@pytest.mark.django_db
+def test_a_state_officer_chooses_a_district_of_its_state_only(client, personas):
+    """Offered its state's districts; another state's is refused by the form, and nothing is
+    queued."""
+    alor_gajah = District.objects.create(
+        state=personas.other_state_officer.membership.state,
+        name="Alor Gajah",
+        slug="alor-gajah",
+        latitude=2.38,
+        longitude=102.21,
+    )
+    sign_in(client, personas.state_officer)
+    page = client.get(reverse("reports:booklet")).content.decode()
+    assert 'name="district"' in page and "Port Dickson" in page and "Alor Gajah" not in page
+    response = client.post(
+        reverse("reports:booklet"), {"district": alor_gajah.pk, "language": "ms"}
+    )
+    assert response.status_code == 200 and not Booklet.objects.exists()
+    port_dickson = District.objects.get(slug="port-dickson")
+    response = client.post(
+        reverse("reports:booklet"), {"district": port_dickson.pk, "language": "ms"}
+    )
+    made = Booklet.objects.get()
+    assert made.district == port_dickson
+    assert response["Location"] == reverse("reports:booklet_status", args=[made.pk])
+
+
 # --- who may use the pages -------------------------------------------------------------------
 
-OFFICERS = {"ministry_admin": 200, "district_officer": 200, "other_district_officer": 200}
-OWN_DISTRICT = {"ministry_admin": 200, "district_officer": 200, "other_district_officer": 404}
+OFFICERS = {
+    "ministry_admin": 200,
+    "district_officer": 200,
+    "other_district_officer": 200,
+    "state_officer": 200,
+    "other_state_officer": 200,
+}
+# Seremban's booklet: its district's officer, its state's officer and the ministry see it.
+OWN_DISTRICT = {
+    "ministry_admin": 200,
+    "district_officer": 200,
+    "other_district_officer": 404,
+    "state_officer": 200,
+    "other_state_officer": 404,
+}
 
 
 @pytest.mark.django_db
