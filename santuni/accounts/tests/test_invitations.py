@@ -352,7 +352,7 @@ def test_a_ministry_admin_invites_a_state_officer_who_needs_the_second_factor(cl
     assert sent.changes["role"] == Role.STATE_OFFICER
     assert sent.changes["state"] and not sent.changes["district"]
     body = mail.outbox[-1].body
-    assert "Pegawai negeri" in body and "State officer" in body
+    assert "Pegawai kebajikan negeri" in body and "State officer" in body
 
     link = emailed_link().split("8000", 1)[-1]
     client.post(reverse("accounts:sign_out"))
@@ -424,7 +424,7 @@ def test_the_service_refuses_a_state_officer_without_a_state(personas):
         with translation.override("en"):
             assert "A state officer acts in one state" in str(refused.value.message)
         with translation.override("ms"):
-            assert "Pegawai negeri" in str(refused.value.message)
+            assert "Pegawai kebajikan negeri" in str(refused.value.message)
     assert not Invitation.objects.exists() and not mail.outbox
     assert AuditEntry.objects.count() == audited
 
