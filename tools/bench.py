@@ -16,7 +16,8 @@ district of `--booklet-entries` listings against WeasyPrint laying out as many p
 paragraphs) and the dashboards over `--referrals` referrals against one raw GROUP BY.
 
     python -m tools.bench [--services N ...] [--database-url URL] [--queries N]
-                            [--booklet-entries N] [--referrals N] [--only search|reports]
+                            [--booklet-entries N] [--referrals N]
+                            [--only search|reports|dashboards]
 """
 
 import argparse
@@ -226,22 +227,36 @@ def step_booklet_demo() -> dict:
 
 
 def step_dashboard(referrals: str) -> dict:
-    """The dashboards over `referrals` referrals, then the baseline: one raw GROUP BY count
-    of the referrals by status through the database driver (the floor for any figure)."""
+    """The dashboards over `referrals` referrals, then the baselines: one raw GROUP BY count
+    of the referrals by status through the database driver (the floor for any figure), of
+    all of them and of one state's (the floor for a state's figure)."""
     _django()
     from django.db import connection
 
+    from santuni.geo.models import State
     from tools import benchdash
 
     timed = benchdash.run(int(referrals))
+    state = State.objects.get(code=benchdash.STATE).pk
+    by_status = "SELECT status, COUNT(*) FROM cases_referral"
+    # The state's referrals by their own state field, and (as the schema before it had to)
+    # through their districts.
+    through_districts = "district_id IN (SELECT id FROM geo_district WHERE state_id = %s)"
+    queries = {
+        "baseline_s": (f"{by_status} GROUP BY status", []),
+        "baseline_state_s": (f"{by_status} WHERE state_id = %s GROUP BY status", [state]),
+        "baseline_districts_s": (f"{by_status} WHERE {through_districts} GROUP BY status", [state]),
+    }
     with connection.cursor() as cursor:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            cursor.execute("SELECT status, COUNT(*) FROM cases_referral GROUP BY status")
-            cursor.fetchall()
-            times.append(time.perf_counter() - started)
-    return timed | {"baseline_s": min(times)}
+        for name, (sql, params) in queries.items():
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                times.append(time.perf_counter() - started)
+            timed[name] = min(times)
+    return timed
 
 
 def _run_step(env: dict, *args: str) -> dict:
@@ -370,8 +385,9 @@ def _drop_database(url: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')  # noqa: S608
 
 
-def reports(entries: int, referrals: int, database_url: str) -> list[str]:
-    """The booklet (demo and synthetic) and the dashboards, each on a fresh database."""
+def reports(entries: int, referrals: int, database_url: str, *, booklets: bool = True) -> list[str]:
+    """The booklet (demo and synthetic, unless not `booklets`) and the dashboards, each on a
+    fresh database."""
     lines, made = [], []
     with tempfile.TemporaryDirectory(prefix="santuni-bench-") as folder:
 
@@ -384,28 +400,36 @@ def reports(entries: int, referrals: int, database_url: str) -> list[str]:
             _fresh_database(env)
             return env
 
-        demo = _run_step(fresh("demo"), "booklet_demo")
-        lines += [
-            "",
-            f"printed booklet, demo Seremban: {demo['seconds']:.1f} s, {demo['pages']} pages",
-        ]
-        built = _run_step(fresh("booklet"), "booklet", str(entries))
-        lines.append(
-            f"printed booklet, {built['entries']:,} entries: {built['seconds']:.1f} s, "
-            f"{built['pages']} pages, {built['bytes'] / 1e6:.1f} MB; baseline (WeasyPrint, "
-            f"the same number of plain paragraphs) {built['baseline_s']:.1f} s: "
-            f"x{built['seconds'] / built['baseline_s']:.1f}; target under 60 s"
-        )
+        if booklets:
+            demo = _run_step(fresh("demo"), "booklet_demo")
+            lines += [
+                "",
+                f"printed booklet, demo Seremban: {demo['seconds']:.1f} s, {demo['pages']} pages",
+            ]
+            built = _run_step(fresh("booklet"), "booklet", str(entries))
+            lines.append(
+                f"printed booklet, {built['entries']:,} entries: {built['seconds']:.1f} s, "
+                f"{built['pages']} pages, {built['bytes'] / 1e6:.1f} MB; baseline (WeasyPrint, "
+                f"the same number of plain paragraphs) {built['baseline_s']:.1f} s: "
+                f"x{built['seconds'] / built['baseline_s']:.1f}; target under 60 s"
+            )
         timed = _run_step(fresh("dashboard"), "dashboard", str(referrals))
-        base = timed["baseline_s"]
+        base, state_base = timed["baseline_s"], timed["baseline_state_s"]
         lines += [
             f"dashboards, {timed['referrals']:,} referrals (inserted in "
             f"{timed['insert_s']:.0f} s); baseline: one raw GROUP BY status count "
             f"{base * 1000:.0f} ms",
-            f"  ministry, Malaysia   {timed['national_s'] * 1000:6.0f} ms  "
+            f"  ministry, Malaysia      {timed['national_s'] * 1000:6.0f} ms  "
             f"x{timed['national_s'] / base:5.1f}  (target under 1 s)",
-            f"  district officer     {timed['district_s'] * 1000:6.0f} ms  "
+            f"  district officer        {timed['district_s'] * 1000:6.0f} ms  "
             f"x{timed['district_s'] / base:5.1f}  (target under 1 s)",
+            f"  Negeri Sembilan, {timed['state_referrals']:,} referrals; baseline: its raw "
+            f"GROUP BY status count {state_base * 1000:.0f} ms (through its districts' ids "
+            f"{timed['baseline_districts_s'] * 1000:.0f} ms)",
+            f"  ministry, ?negeri=MY-05 {timed['ministry_state_s'] * 1000:6.0f} ms  "
+            f"x{timed['ministry_state_s'] / state_base:5.1f}  (target under 0.5 s)",
+            f"  state officer           {timed['state_s'] * 1000:6.0f} ms  "
+            f"x{timed['state_s'] / state_base:5.1f}  (target under 0.5 s)",
         ]
     for url in filter(None, made):
         _drop_database(url)
@@ -477,7 +501,9 @@ def main() -> None:
     parser.add_argument("--booklet-entries", type=int, default=1_000)
     parser.add_argument("--referrals", type=int, default=1_000_000)
     parser.add_argument(
-        "--only", choices=["search", "reports"], help="Run one half (default: both)."
+        "--only",
+        choices=["search", "reports", "dashboards"],
+        help="Run one half (default: both), or the reports' dashboards alone.",
     )
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -493,11 +519,14 @@ def main() -> None:
     if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
         raise SystemExit("gunicorn is not installed in this environment")
     print(f"Santuni bench, {time.strftime('%Y-%m-%d %H:%M')}, Python {sys.version.split()[0]}")
-    if args.only != "reports":
+    if args.only not in ("reports", "dashboards"):
         for line in run(sorted(args.services), args.database_url, args.queries):
             print(line, flush=True)
     if args.only != "search":
-        for line in reports(args.booklet_entries, args.referrals, args.database_url):
+        booklets = args.only != "dashboards"
+        for line in reports(
+            args.booklet_entries, args.referrals, args.database_url, booklets=booklets
+        ):
             print(line, flush=True)
 
 

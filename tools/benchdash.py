@@ -1,10 +1,14 @@
 """The dashboards' speed over a large synthetic caseload: `run(referrals)` for `make bench`.
 
-On the current migrated database (empty apart from the migrations' seed data) it adds
-districts in other states, a few thousand CBOs, agencies, clients and cases, then
-`referrals` referrals spread over them (written with executemany on SQLite and COPY on
-PostgreSQL: the ORM would take minutes), and times `/laporan/` for a ministry admin
-(Malaysia) and for Seremban's district officer through the Django test client.
+On the current migrated database (empty apart from the migrations' seed data) it spreads
+the caseload over the districts there are: Negeri Sembilan's, and in every other state the
+districts it already has (every real one, once the geography holds them), or a few made-up
+ones (slugs no real district has) where it has none. Then it adds a few thousand CBOs,
+agencies, clients and cases, and `referrals` referrals spread over them (written with
+executemany on SQLite and COPY on PostgreSQL: the ORM would take minutes), and times
+`/laporan/` for a ministry admin (Malaysia, and narrowed to Negeri Sembilan with
+`?negeri=MY-05`), for Negeri Sembilan's state officer and for Seremban's district officer
+through the Django test client.
 
 Each figure is the best of three renders after one warm-up render (which loads templates
 and imports code). Nothing is cached between renders, so every render runs all its queries:
@@ -26,7 +30,7 @@ from django.utils.text import slugify
 
 from santuni.accounts.access import MEMBERSHIP_SESSION_KEY, REAUTH_SESSION_KEY
 from santuni.accounts.models import Membership, Role
-from santuni.cases.models import Case, Client, Referral, Urgency, new_reference
+from santuni.cases.models import Case, Client, Referral, Urgency
 from santuni.directory.models import CboProfile, Organization, Service, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 
@@ -35,8 +39,11 @@ CBOS = 1_500
 AGENCIES = 300
 CASES = 6_000
 BATCH = 5_000
-# Seremban's share of everything, the rest of Negeri Sembilan's, and the other states'.
+# Seremban's share of everything, the rest of Negeri Sembilan's; the other states share the
+# rest equally, whatever number of districts each has.
 SEREMBAN_SHARE, NEGERI_SEMBILAN_SHARE = 0.2, 0.2
+STATE = "MY-05"
+# Made up in a state that has no district yet, and mukims in a district that has none.
 OTHER_DISTRICTS_PER_STATE = 3
 MUKIMS_PER_NEW_DISTRICT = 5
 YEARS = 3
@@ -74,21 +81,25 @@ RECENT = [
 
 
 def run(referrals: int, *, cbos: int = CBOS, cases: int = CASES) -> dict:
-    """Loads the caseload (`cbos` CBOs, `cases` cases, `referrals` referrals) and times
-    both dashboards: {"referrals", "national_s", "district_s", "insert_s"} in seconds."""
+    """Loads the caseload (`cbos` CBOs, `cases` cases, `referrals` referrals) and times the
+    dashboards, in seconds: {"referrals", "insert_s", "national_s" (ministry, Malaysia),
+    "ministry_state_s" (ministry, `?negeri=MY-05`), "state_s" (Negeri Sembilan's state
+    officer), "district_s" (Seremban's officer), "state_referrals" (Negeri Sembilan's
+    share)}."""
     rng = random.Random(SEED)  # noqa: S311 - synthetic data, the same every run
     started = time.perf_counter()
     with transaction.atomic():
         world = _world(rng, cbos, cases)
     _referrals(rng, world, referrals)
     inserted = time.perf_counter() - started
-    national = _time_dashboard(world["ministry"])
-    district = _time_dashboard(world["officer"])
     return {
         "referrals": referrals,
-        "national_s": national,
-        "district_s": district,
         "insert_s": inserted,
+        "state_referrals": Referral.objects.filter(state__code=STATE).count(),
+        "national_s": _time_dashboard(world["ministry"]),
+        "ministry_state_s": _time_dashboard(world["ministry"], {"negeri": STATE}),
+        "state_s": _time_dashboard(world["state_officer"]),
+        "district_s": _time_dashboard(world["officer"]),
     }
 
 
@@ -96,36 +107,53 @@ def run(referrals: int, *, cbos: int = CBOS, cases: int = CASES) -> dict:
 
 
 def _districts() -> list[tuple[District, float]]:
-    """Every district with its share of the caseload: Negeri Sembilan's seven and a few
-    made-up ones in each other state, each with a few mukims."""
-    negeri_sembilan = list(District.objects.filter(state__code="MY-05").exclude(slug="seremban"))
+    """Every district with its share of the caseload: Seremban's, the rest of Negeri
+    Sembilan's, and the other states' equal shares, each split over the state's districts
+    (made up where a state has none). Every district has mukims (made up where it has none)."""
+    negeri_sembilan = list(District.objects.filter(state__code=STATE).exclude(slug="seremban"))
     weighted = [(District.objects.get(slug="seremban"), SEREMBAN_SHARE)]
     weighted += [(d, NEGERI_SEMBILAN_SHARE / len(negeri_sembilan)) for d in negeri_sembilan]
-    others = []
-    for state in State.objects.exclude(code="MY-05"):
-        for n in range(1, OTHER_DISTRICTS_PER_STATE + 1):
-            name = f"{state.name} {n}"
-            district = District.objects.create(
+    others = State.objects.exclude(code=STATE).order_by("code")
+    share = (1 - SEREMBAN_SHARE - NEGERI_SEMBILAN_SHARE) / len(others)
+    for state in others:
+        districts = list(state.districts.order_by("slug")) or _made_up_districts(state)
+        weighted += [(d, share / len(districts)) for d in districts]
+    without = District.objects.filter(mukims__isnull=True)
+    Mukim.objects.bulk_create(
+        Mukim(
+            district=district,
+            name=f"{district.name} mukim {m}",
+            slug=f"bench-mukim-{m}",
+            latitude=district.latitude,
+            longitude=district.longitude,
+        )
+        for district in without
+        for m in range(1, MUKIMS_PER_NEW_DISTRICT + 1)
+    )
+    return weighted
+
+
+def _made_up_districts(state: State) -> list[District]:
+    """A few districts for a state that has none, under slugs no real district has (the
+    slug is unique across Malaysia)."""
+    taken = set(District.objects.values_list("slug", flat=True))
+    made = []
+    for n in range(1, OTHER_DISTRICTS_PER_STATE + 1):
+        slug, extra = slugify(f"bench {state.code} {n}"), 0
+        while slug in taken:
+            extra += 1
+            slug = slugify(f"bench {state.code} {n} {extra}")
+        taken.add(slug)
+        made.append(
+            District.objects.create(
                 state=state,
-                name=name,
-                slug=slugify(f"bench {name}"),
+                name=f"{state.name} (bench) {n}",
+                slug=slug,
                 latitude=state.latitude,
                 longitude=state.longitude,
             )
-            Mukim.objects.bulk_create(
-                Mukim(
-                    district=district,
-                    name=f"{name} mukim {m}",
-                    slug=f"mukim-{m}",
-                    latitude=state.latitude,
-                    longitude=state.longitude,
-                )
-                for m in range(1, MUKIMS_PER_NEW_DISTRICT + 1)
-            )
-            others.append(district)
-    rest = 1 - SEREMBAN_SHARE - NEGERI_SEMBILAN_SHARE
-    weighted += [(d, rest / len(others)) for d in others]
-    return weighted
+        )
+    return made
 
 
 def _pick(rng: random.Random, weighted: list, k: int) -> list:
@@ -199,33 +227,36 @@ def _world(rng: random.Random, n_cbos: int, n_cases: int) -> dict:
     now = timezone.now()
     cases = Case.objects.bulk_create(
         Case(
-            reference=new_reference(),
+            # Numbered: random references of thousands of cases now and then collide.
+            reference=f"KB-{n:06d}",
             client=person,
             organization=cbo.organization,
             district=cbo.district,
+            state_id=cbo.district.state_id,
             category=rng.choice(Case.Category.values),
             urgency=rng.choices(Urgency.values, weights=[1, 3, 6])[0],
             status=Case.Status.OPEN if rng.random() < 0.35 else Case.Status.CLOSED,
             opened_by=head,
             opened_at=now - timedelta(days=rng.uniform(0, 365 * YEARS)),
         )
-        for person, (cbo, head) in zip(people, case_cbos, strict=True)
+        for n, (person, (cbo, head)) in enumerate(zip(people, case_cbos, strict=True))
     )
     heads_by_org = {h.organization_id: h for h in heads}
     return {
         "cases": [(c, heads_by_org[c.organization_id]) for c in cases],
         "services": services,
-        "ministry": _officer(Role.MINISTRY_ADMIN, None),
+        "ministry": _officer(Role.MINISTRY_ADMIN),
+        "state_officer": _officer(Role.STATE_OFFICER, state=State.objects.get(code=STATE)),
         "officer": _officer(Role.DISTRICT_OFFICER, District.objects.get(slug="seremban")),
     }
 
 
-def _officer(role: str, district: District | None) -> Membership:
+def _officer(role: str, district: District | None = None, state: State | None = None) -> Membership:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = get_user_model().objects.create_user(username=f"{role}@example.invalid")
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    return Membership.objects.create(user=user, role=role, district=district)
+    return Membership.objects.create(user=user, role=role, district=district, state=state)
 
 
 # --- the referrals -----------------------------------------------------------------------
@@ -276,6 +307,7 @@ def _referral_rows(rng: random.Random, world: dict, count: int):
             "service_id": service.pk,
             "organization_id": service.organization_id,
             "district_id": case.district_id,
+            "state_id": case.state_id,
             "urgency": case.urgency,
             "category": case.category,
             "mode": Referral.Mode.LOGGED if logged else Referral.Mode.LIVE,
@@ -358,13 +390,13 @@ def _signed_in(membership: Membership) -> django.test.Client:
     return client
 
 
-def _time_dashboard(membership: Membership) -> float:
+def _time_dashboard(membership: Membership, query: dict | None = None) -> float:
     client = _signed_in(membership)
     url = reverse("reports:dashboard")
     times = []
     for attempt in range(4):
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, query or {})
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")

@@ -117,6 +117,7 @@ class ChooseRoleForm(forms.Form):
 # (services.invitation_scope). A choice the role does not take is an error, not dropped.
 CHOSEN = {
     Role.MINISTRY_ADMIN: (),
+    Role.STATE_OFFICER: ("state",),
     Role.DISTRICT_OFFICER: ("district",),
     Role.AGENCY_FOCAL_POINT: ("organization", "district", "state"),
     Role.CBO_HEAD: ("organization",),
@@ -147,7 +148,8 @@ class InvitationForm(forms.Form):
         roles = INVITES.get(actor.role, set())
         self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
         if actor.role == Role.MINISTRY_ADMIN:
-            # An agency focal point for one district or a whole state, or a district officer.
+            # An agency focal point for one district or a whole state, a district officer,
+            # or a state officer.
             self.fields["organization"].queryset = Organization.objects.filter(
                 cbo__isnull=True
             ).order_by("name")
@@ -158,7 +160,24 @@ class InvitationForm(forms.Form):
             )
             self.fields["state"].queryset = State.objects.all()
             self.fields["state"].help_text = _(
-                "Or, for a focal point who acts in the whole state: the state."
+                "For a state officer; or, for a focal point who acts in the whole state: the state."
+            )
+        elif actor.role == Role.STATE_OFFICER:
+            # The state's districts and the agencies there; a focal point without a district
+            # acts in the whole state (services).
+            del self.fields["state"]
+            self.fields["organization"].queryset = (
+                Organization.objects.filter(
+                    cbo__isnull=True, locations__addresses__district__state=actor.state_id
+                )
+                .distinct()
+                .order_by("name")
+            )
+            self.fields["organization"].help_text = _("For an agency focal point: the agency.")
+            self.fields["district"].queryset = District.objects.filter(state=actor.state_id)
+            self.fields["district"].help_text = _(
+                "For a district officer, or a focal point who acts in one district. Leave it "
+                "empty for a focal point who acts in the whole state."
             )
         else:
             # A district officer's focal points act in the officer's district (services).
@@ -187,6 +206,8 @@ class InvitationForm(forms.Form):
                     self.add_error(name, _("Leave this empty for this role."))
         if role == Role.DISTRICT_OFFICER and not cleaned.get("district"):
             self.add_error("district", _("Choose the district this officer works for."))
+        if role == Role.STATE_OFFICER and not cleaned.get("state"):
+            self.add_error("state", _("Choose the state this officer works for."))
         if role == Role.AGENCY_FOCAL_POINT and "state" in self.fields:
             if cleaned.get("district") and cleaned.get("state"):
                 self.add_error("state", _("Choose a district or a state, not both."))

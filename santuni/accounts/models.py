@@ -17,16 +17,29 @@ class Role(models.TextChoices):
     CBO_HEAD = "cbo_head", _("CBO head")
     AGENCY_FOCAL_POINT = "agency_focal_point", _("Agency focal point")
     DISTRICT_OFFICER = "district_officer", _("District officer")
+    STATE_OFFICER = "state_officer", _("State officer")
     MINISTRY_ADMIN = "ministry_admin", _("Ministry admin")
 
 
 CBO_ROLES = {Role.CBO_MEMBER, Role.CBO_HEAD}
 # Roles that see other people's data across organisations must sign in with a second factor.
-TWO_FACTOR_ROLES = {Role.AGENCY_FOCAL_POINT, Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN}
+TWO_FACTOR_ROLES = {
+    Role.AGENCY_FOCAL_POINT,
+    Role.DISTRICT_OFFICER,
+    Role.STATE_OFFICER,
+    Role.MINISTRY_ADMIN,
+}
 # Who may invite (and remove) whom. A district officer's agency focal points act in the
-# officer's district; a focal point for a whole state needs a ministry admin.
+# officer's district; a state officer's in its state or one of its districts, and its
+# district officers are of its districts; a state officer needs a ministry admin.
 INVITES: dict[str, set[Role]] = {
-    Role.MINISTRY_ADMIN: {Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN, Role.AGENCY_FOCAL_POINT},
+    Role.MINISTRY_ADMIN: {
+        Role.STATE_OFFICER,
+        Role.DISTRICT_OFFICER,
+        Role.MINISTRY_ADMIN,
+        Role.AGENCY_FOCAL_POINT,
+    },
+    Role.STATE_OFFICER: {Role.DISTRICT_OFFICER, Role.AGENCY_FOCAL_POINT},
     Role.DISTRICT_OFFICER: {Role.CBO_HEAD, Role.AGENCY_FOCAL_POINT},
     Role.CBO_HEAD: {Role.CBO_MEMBER},
 }
@@ -41,10 +54,20 @@ def one_area(name: str) -> models.CheckConstraint:
     )
 
 
+def state_officer_in_a_state(name: str) -> models.CheckConstraint:
+    """A state officer acts in one state: no district, no organization."""
+    return models.CheckConstraint(
+        condition=~Q(role=Role.STATE_OFFICER)
+        | Q(state__isnull=False, district__isnull=True, organization__isnull=True),
+        name=name,
+    )
+
+
 class Scope(models.Model):
     """Where a role applies: a CBO or agency organization, a district or a state, or (none of
     them) the nation. An agency focal point acts for its organization in one district or one
-    state: agencies such as JPW Negeri Sembilan serve many districts."""
+    state: agencies such as JPW Negeri Sembilan serve many districts. A state officer acts in
+    one state, a district officer in one district."""
 
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     organization = models.ForeignKey(
@@ -94,13 +117,15 @@ class Scope(models.Model):
         place = place or str(_("no district or state"))
         return f"{self.organization.tr.name} · {place}"
 
-    def area(self, field: str = "district") -> Q:
-        """Rows whose district (in `field`) lies in this role's district or state. A role with
-        neither matches nothing: a missing area never widens what is seen."""
+    def area(self, field: str = "district", state: str = "") -> Q:
+        """Rows whose district (in `field`) lies in this role's district or state. For a role
+        of a whole state, `state` names the row's own state field where it has one (kept
+        with its district), read without a join through the district. A role with neither
+        matches nothing: a missing area never widens what is seen."""
         if self.district_id:
             return Q(**{field: self.district_id})
         if self.state_id:
-            return Q(**{f"{field}__state": self.state_id})
+            return Q(**{state or f"{field}__state": self.state_id})
         return Q(pk__in=[])
 
     def covers(self, district: District) -> bool:
@@ -145,6 +170,7 @@ class Membership(Scope):
                 name="acc_membership_unique_active",
             ),
             one_area("acc_membership_one_area"),
+            state_officer_in_a_state("acc_membership_state_officer"),
         ]
 
     def __str__(self) -> str:
@@ -178,7 +204,10 @@ class Invitation(Scope):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
-        constraints = [one_area("acc_invitation_one_area")]
+        constraints = [
+            one_area("acc_invitation_one_area"),
+            state_officer_in_a_state("acc_invitation_state_officer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email}: {self.get_role_display()}"

@@ -12,7 +12,10 @@ def _scope_filter(actor: Membership) -> Q:
     if not roles:
         return Q(pk__in=[])
     where = Q(role__in=roles)
-    if actor.role == Role.DISTRICT_OFFICER:
+    if actor.role == Role.STATE_OFFICER:
+        # District officers of its districts; focal points for a district of it, or for it.
+        where &= Q(district__state=actor.state_id) | Q(district__isnull=True, state=actor.state_id)
+    elif actor.role == Role.DISTRICT_OFFICER:
         where &= Q(district=actor.district_id)
     elif actor.role == Role.CBO_HEAD:
         where &= Q(organization=actor.organization_id)

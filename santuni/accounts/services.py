@@ -29,6 +29,7 @@ from .models import CBO_ROLES, INVITES, Invitation, Membership, Role
 
 RECOVERY_CODES = 10
 ONE_AREA = _("An agency focal point acts in one district or one state: choose one of them.")
+ONE_STATE = _("A state officer acts in one state: choose the state, and no district or agency.")
 
 
 def normalise_email(email: str) -> str:
@@ -50,6 +51,17 @@ def can_manage(actor: Membership, role: str, organization, district, state=None)
         return False
     if actor.role == Role.MINISTRY_ADMIN:
         return _is_agency(organization) if role == Role.AGENCY_FOCAL_POINT else True
+    if actor.role == Role.STATE_OFFICER:
+        # Within their own state only: its district officers, and agencies' focal points for
+        # the state or one of its districts.
+        if district is not None:
+            if state is not None or district.state_id != actor.state_id:
+                return False
+        elif state is None or state.pk != actor.state_id:
+            return False
+        if role == Role.DISTRICT_OFFICER:
+            return district is not None and organization is None
+        return _is_agency(organization)
     if actor.role == Role.DISTRICT_OFFICER:
         # Within their own district only: never another's, nor a whole state.
         if state is not None or district is None or district.pk != actor.district_id:
@@ -72,7 +84,8 @@ def invitation_scope(
 ) -> tuple[Organization | None, District | None, State | None]:
     """The organization, district and state the invited role will hold. A CBO's people act
     where their CBO is; an agency focal point where the inviter chose, by default the
-    inviter's district (a district officer chooses nothing else)."""
+    inviter's district or, for a state officer, its state (a district officer chooses
+    nothing else); a state officer in its state alone."""
     if role in CBO_ROLES:
         if role == Role.CBO_MEMBER:
             organization = actor.organization
@@ -83,8 +96,12 @@ def invitation_scope(
     elif role == Role.AGENCY_FOCAL_POINT:
         if district is None and state is None:
             district = actor.district
+            if district is None:
+                state = actor.state
     elif role == Role.DISTRICT_OFFICER:
         organization, state = None, None
+    elif role == Role.STATE_OFFICER:
+        organization, district = None, None
     else:
         organization, district, state = None, None, None
     return organization, district, state
@@ -116,6 +133,7 @@ def invitation_send(
     elif role != Role.MINISTRY_ADMIN:
         raise PermissionDenied
     require(role != Role.AGENCY_FOCAL_POINT or (district is None) != (state is None), ONE_AREA)
+    require(role != Role.STATE_OFFICER or state is not None, ONE_STATE)
     scope = {"role": role, "organization": organization, "district": district, "state": state}
     require(
         not Membership.objects.filter(

@@ -173,6 +173,11 @@ class Case(models.Model):
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
     )
+    # The district's, kept beside it: a state's cases are read without a join. Indexed by
+    # the indexes below that start with it.
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="+", verbose_name=_("state"), db_index=False
+    )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     situation = models.TextField(_("situation"), blank=True)
@@ -198,6 +203,11 @@ class Case(models.Model):
             models.Index(
                 fields=["district", "status", "urgency", "category"], name="cas_case_district_figs"
             ),
+            # The same for a state; and a state officer's list, newest first.
+            models.Index(
+                fields=["state", "status", "urgency", "category"], name="cas_case_state_figs"
+            ),
+            models.Index(fields=["state", "opened_at"], name="cas_case_state_opened"),
         ]
 
     def __str__(self) -> str:
@@ -302,7 +312,10 @@ class Referral(models.Model):
     )
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     # Copies of the case's, which never change once it is opened: the dashboards count a
-    # million referrals by urgency and category from an index, without joining the cases.
+    # million referrals by district or state, urgency and category from an index, without
+    # joining the cases or the districts.
+    # Indexed by the indexes below that start with it.
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+", db_index=False)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, editable=False)
     category = models.CharField(
         _("category"), max_length=20, choices=Case.Category.choices, editable=False
@@ -388,6 +401,26 @@ class Referral(models.Model):
             # CBO activity: referrals sent lately, per case (so per CBO) and per district.
             models.Index(fields=["case", "sent_at"], name="cas_ref_case_sent"),
             models.Index(fields=["district", "sent_at"], name="cas_ref_district_sent"),
+            # A state's figures, as its districts' above; its officer's list, newest first.
+            models.Index(
+                fields=["state", "status", "acknowledge_due"], name="cas_ref_state_ack_due"
+            ),
+            models.Index(fields=["state", "status", "complete_due"], name="cas_ref_state_done_due"),
+            models.Index(
+                fields=["state", "urgency", "seconds_to_acknowledge", "seconds_to_complete"],
+                name="cas_ref_state_times",
+            ),
+            models.Index(
+                fields=["state", "urgency", "seconds_to_complete"], name="cas_ref_state_done_time"
+            ),
+            models.Index(fields=["state", "category"], name="cas_ref_state_category"),
+            models.Index(
+                fields=["state", "mode", "organization", "sent_at"], name="cas_ref_state_received"
+            ),
+            models.Index(
+                fields=["state", "status", "urgency", "mode"], name="cas_ref_state_waiting"
+            ),
+            models.Index(fields=["state", "created_at"], name="cas_ref_state_created"),
         ]
 
     def __str__(self) -> str:

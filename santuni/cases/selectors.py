@@ -2,13 +2,24 @@
 
 A CBO head sees the CBO's cases; a CBO member the cases they opened; an agency focal point
 the referrals sent to their organisation from the district or state they act in (not the case
-behind them); a district officer everything in the district. Anyone else sees nothing, and an
-id they guess is a 404.
+behind them); a district officer everything in the district, a state officer everything in
+the state (read, not worked on: the district officers do that). Anyone else sees nothing, and
+an id they guess is a 404.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,10 +28,22 @@ from santuni.directory.models import Service, ServiceArea, ServiceAtLocation, Ta
 from santuni.directory.selectors import SearchQuery, services_search
 from santuni.geo.models import District
 
-from .models import TARGET_GROUPS, Case, Notification, Referral, ReferralEvent, overdue_filter
+from .models import (
+    LATE_STEPS,
+    TARGET_GROUPS,
+    Case,
+    Notification,
+    Referral,
+    ReferralEvent,
+    overdue_filter,
+)
 
+# Who works on cases (notes, documents); and who reads them, the state officer too.
 CASE_ROLES = (Role.CBO_MEMBER, Role.CBO_HEAD, Role.DISTRICT_OFFICER)
-REFERRAL_ROLES = (*CASE_ROLES, Role.AGENCY_FOCAL_POINT)
+CASE_READERS = (*CASE_ROLES, Role.STATE_OFFICER)
+REFERRAL_ROLES = (*CASE_READERS, Role.AGENCY_FOCAL_POINT)
+# Officers who see every case of their area, and a person recorded twice in it.
+OFFICERS = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER)
 
 
 def cases_visible_to(membership: Membership) -> QuerySet[Case]:
@@ -31,6 +54,8 @@ def cases_visible_to(membership: Membership) -> QuerySet[Case]:
         return cases.filter(organization=membership.organization_id, opened_by=membership)
     if membership.role == Role.DISTRICT_OFFICER:
         return cases.filter(district=membership.district_id)
+    if membership.role == Role.STATE_OFFICER:
+        return cases.filter(membership.area("district", "state"))
     return cases.none()
 
 
@@ -39,11 +64,15 @@ def referrals_visible_to(membership: Membership) -> QuerySet[Referral]:
         # Drafts and records of a person who went on their own are the sender's business. A
         # referral's district is its case's.
         return Referral.objects.filter(
-            membership.area("district"),
+            membership.area("district", "state"),
             organization=membership.organization_id,
             mode=Referral.Mode.LIVE,
             sent_at__isnull=False,
         )
+    if membership.role in OFFICERS:
+        # A referral's district and state are its case's: read from the referrals' own
+        # indexes, not through the cases.
+        return Referral.objects.filter(membership.area("district", "state"))
     return Referral.objects.filter(case__in=cases_visible_to(membership))
 
 
@@ -79,10 +108,10 @@ def referral_for(membership: Membership, referral_id, *, lock: bool = False) -> 
 
 
 def possible_duplicates(membership: Membership, case: Case) -> list[Case]:
-    """For a district officer, who sees the whole district: other people's cases recorded
+    """For an officer, who sees the whole district or state: other people's cases recorded
     with the same MyKad number (by its keyed hash), perhaps by another CBO."""
     client = case.client
-    if membership.role != Role.DISTRICT_OFFICER or not client.mykad_hash:
+    if membership.role not in OFFICERS or not client.mykad_hash:
         return []
     return list(
         cases_visible_to(membership)
@@ -188,17 +217,24 @@ def case_list(membership: Membership, filters: ListFilter) -> QuerySet[Case]:
         cases = cases.filter(urgency=filters.urgency)
     if filters.target_group:
         cases = cases.filter(client__target_groups=filters.target_group)
+    # Counted per case shown, by a subquery each: a join to every referral of the district or
+    # state, grouped by case, would count them all for one page (and again for its count).
+    of_case = Referral.objects.filter(case=OuterRef("pk"))
     return (
         cases.select_related("client", "organization")
         .prefetch_related("client__target_groups")
         .annotate(
-            open_referrals=Count("referrals", filter=Q(referrals__status__in=Referral.OPEN)),
-            returned_referrals=Count(
-                "referrals", filter=Q(referrals__status__in=Referral.RETURNED)
-            ),
+            open_referrals=_count(of_case.filter(status__in=Referral.OPEN)),
+            returned_referrals=_count(of_case.filter(status__in=Referral.RETURNED)),
         )
         .order_by("-opened_at")
     )
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of a correlated queryset, as a scalar subquery (0 when nothing matches)."""
+    counted = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+    return Subquery(counted.values("n"), output_field=IntegerField())
 
 
 def referral_list(membership: Membership, filters: ListFilter) -> QuerySet[Referral]:
@@ -211,11 +247,14 @@ def referral_list(membership: Membership, filters: ListFilter) -> QuerySet[Refer
         referrals = referrals.filter(case__client__target_groups=filters.target_group)
     if filters.overdue:
         referrals = referrals.filter(overdue_filter(timezone.now()))
-    return (
-        referrals.select_related("case__client", "case__organization", "service", "organization")
-        .prefetch_related("case__client__target_groups")
-        .order_by("-created_at")
-    )
+    return _listed(referrals).order_by("-created_at")
+
+
+def _listed(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a list shows of each referral, read with it."""
+    return referrals.select_related(
+        "case__client", "case__organization", "service", "organization"
+    ).prefetch_related("case__client__target_groups")
 
 
 def case_timeline(case: Case) -> list[Referral]:
@@ -234,12 +273,27 @@ def referral_events(referral: Referral) -> list[ReferralEvent]:
     )
 
 
-def overdue_referrals(membership: Membership) -> QuerySet[Referral]:
-    return referral_list(membership, ListFilter(overdue=True)).order_by("acknowledge_due")
+def overdue_referrals(membership: Membership, limit: int = 50) -> list[Referral]:
+    """The `limit` most overdue referrals the membership sees, the latest first (by the target
+    time each one missed). Step by step, each read in due order from an index on (district or
+    state, status, due time) and merged: the OR of the steps would read every referral of a
+    district or state."""
+    now = timezone.now()
+    visible = referrals_visible_to(membership).order_by()
+    late: list[tuple] = []
+    for status, due in LATE_STEPS:
+        step = visible.filter(status=status, **{f"{due}__lt": now}).order_by(due)
+        late += step.values_list(due, "pk")[:limit]
+    chosen = [pk for _due, pk in sorted(late)[:limit]]
+    # By their keys alone (they are the visible ones): with the district or state beside
+    # them, SQLite would read the area's referrals to find them.
+    found = _listed(Referral.objects.all()).in_bulk(chosen)
+    return [found[pk] for pk in chosen]
 
 
 def status_counts(membership: Membership) -> dict[str, int]:
-    rows = referrals_visible_to(membership).values("status").annotate(n=Count("id"))
+    # COUNT(*): an index on (district or state, status) answers it without reading the rows.
+    rows = referrals_visible_to(membership).values("status").annotate(n=Count("*"))
     return {row["status"]: row["n"] for row in rows.order_by()}
 
 

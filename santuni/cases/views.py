@@ -35,11 +35,20 @@ from .forms import (
     ReferralForm,
 )
 from .models import Attachment, Case, Consent, Notification, Referral, Urgency
-from .selectors import CASE_ROLES, REFERRAL_ROLES, ListFilter, ServiceChoice
+from .selectors import (
+    CASE_READERS,
+    CASE_ROLES,
+    OFFICERS,
+    REFERRAL_ROLES,
+    ListFilter,
+    ServiceChoice,
+)
 from .services import cases, referrals, sharing
 from .services.refusals import StaleVersion
 
 CASE_WRITERS = (Role.CBO_HEAD, Role.CBO_MEMBER)
+# Who is told of referrals' steps (notify): a state officer reads them, and is not.
+NOTIFIED = (*CASE_ROLES, Role.AGENCY_FOCAL_POINT)
 
 
 def _filters(request, statuses) -> tuple[ListFilterForm, ListFilter]:
@@ -65,7 +74,7 @@ def _params(request) -> str:
 
 
 @never_cache
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READERS)
 def case_list(request):
     membership = active_membership(request)
     form, filters = _filters(request, Case.Status.choices)
@@ -83,7 +92,7 @@ def case_list(request):
 
 
 @never_cache
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READERS)
 def danger(request):
     return render(request, "cases/danger.html")
 
@@ -223,6 +232,9 @@ def _case_page(request, case, **forms):
             "note_form": forms.get("note_form") or NoteForm(),
             "attachment_form": forms.get("attachment_form") or AttachmentForm(),
             "is_head": membership.role == Role.CBO_HEAD,
+            # A state officer reads the case; notes, documents and referrals are the CBO's
+            # and the district officer's.
+            "works": membership.role in CASE_ROLES,
             "may_close": membership.role in (Role.CBO_HEAD, Role.DISTRICT_OFFICER)
             and case.status == Case.Status.OPEN,
             "age": case.client.age_on(timezone.localdate()),
@@ -232,7 +244,7 @@ def _case_page(request, case, **forms):
 
 
 @never_cache
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READERS)
 def case_detail(request, case_id):
     membership = active_membership(request)
     return _case_page(request, selectors.case_for(membership, case_id))
@@ -281,7 +293,7 @@ def case_attach(request, case_id):
 
 
 @never_cache
-@role_required(*CASE_ROLES)
+@role_required(*CASE_READERS)
 def attachment(request, attachment_id):
     membership = active_membership(request)
     found = Attachment.objects.filter(
@@ -619,11 +631,12 @@ def _referral_page(request, membership, referral, shown=None, picker=None):
 
 
 @never_cache
-@role_required(Role.DISTRICT_OFFICER)
+@role_required(*OFFICERS)
 def district_dashboard(request):
+    """The district's referrals for its officer, the state's for a state officer."""
     membership = active_membership(request)
     counts = selectors.status_counts(membership)
-    overdue = list(selectors.overdue_referrals(membership)[:50])
+    overdue = selectors.overdue_referrals(membership, 50)
     return render(
         request,
         "cases/dashboard.html",
@@ -633,12 +646,13 @@ def district_dashboard(request):
             ],
             "overdue": overdue,
             "now": timezone.now(),
+            "state": membership.role == Role.STATE_OFFICER,
         },
     )
 
 
 @never_cache
-@role_required(*REFERRAL_ROLES)
+@role_required(*NOTIFIED)
 @require_http_methods(["GET", "POST"])
 def notifications(request):
     if request.method == "POST":

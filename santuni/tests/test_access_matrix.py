@@ -665,7 +665,14 @@ def _post_refusals(w) -> dict[str, dict]:
     # Only a manager of the role finds it: the CBO head who invited the member.
     managed = {
         **dict.fromkeys(
-            ("ministry_admin", "district_officer", "other_district_officer"), NOT_FOUND
+            (
+                "ministry_admin",
+                "district_officer",
+                "other_district_officer",
+                "state_officer",
+                "other_state_officer",
+            ),
+            NOT_FOUND,
         ),
         "other_cbo_head": NOT_FOUND,
         **dict.fromkeys(
@@ -689,8 +696,12 @@ def _post_refusals(w) -> dict[str, dict]:
         "accounts:membership_remove": managed,
         "accounts:invitation_cancel": managed,
         "listings:verify_listing": officer,
-        # Port Dickson's officer sees the Seremban event but not Seremban's CBO's attendee.
-        "training:attendance_remove": {"other_district_officer": NOT_FOUND},
+        # Port Dickson's officer sees the Seremban event but not Seremban's CBO's attendee;
+        # Melaka's state officer sees neither.
+        "training:attendance_remove": {
+            "other_district_officer": NOT_FOUND,
+            "other_state_officer": NOT_FOUND,
+        },
         **read_only,
     }
 

@@ -1,10 +1,11 @@
-"""Guessing ids: another CBO's head and another district's officer, given the real id of a case,
-referral, attachment, booklet, listing change, attendance, role or invitation of the personas'
-CBO, get exactly what an id that does not exist gets: the same 404 page, byte for byte but
-the id, and nothing written; so does the agency's focal point for another district, given
-the id of a referral to their own agency from the personas' district. Nor does a case
-reference or a client's name, typed into any search or filter, find anything of another
-CBO's cases, and the public search and the HSDS API never hold case or client data at all.
+"""Guessing ids: another CBO's head, another district's officer and another state's officer,
+given the real id of a case, referral, attachment, booklet, listing change, attendance, role
+or invitation of the personas' CBO, get exactly what an id that does not exist gets: the same
+404 page, byte for byte but the id, and nothing written; so does the agency's focal point for
+another district, given the id of a referral to their own agency from the personas' district.
+Nor does a case reference or a client's name, typed into any search or filter, find anything
+of another CBO's cases, and the public search and the HSDS API never hold case or client data
+at all.
 
 Case notes have no address of their own (they are shown on the case page), so there is no
 note id to guess: writing one goes through the case's address, tried here.
@@ -29,9 +30,12 @@ pytestmark = pytest.mark.django_db
 OTHERS = ("other_cbo_head", "other_district_officer")
 OFFICER = ("other_district_officer",)
 HEAD = ("other_cbo_head",)
+# Melaka's state officer, who reads Melaka's cases and referrals (and writes in none: where a
+# page is for writing, its role is refused, not its id).
+STATE = ("other_state_officer",)
 # The agency's focal point for another district: the referral is to their organisation, but
 # from a district that is not theirs.
-READERS = (*OTHERS, "other_agency_focal_point")
+READERS = (*OTHERS, *STATE, "other_agency_focal_point")
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +51,19 @@ def case_form(page):
 # URL name, what is guessed, the URL's arguments (the guessed id last), who guesses, the
 # method, the form sent.
 GUESSES = [
-    ("cases:case", "the case", lambda w: [w.case.pk], OTHERS, "get", None),
+    ("cases:case", "the case", lambda w: [w.case.pk], (*OTHERS, *STATE), "get", None),
     ("cases:referral_new", "the case", lambda w: [w.case.pk], OTHERS, "get", None),
     ("cases:consent_withdraw", "the case", lambda w: [w.case.pk], OTHERS, "get", None),
     # Exporting is the CBO head's alone: another district's officer is refused by role (403).
     ("cases:client_export", "the case", lambda w: [w.case.pk], HEAD, "get", None),
-    ("cases:attachment", "the attachment", lambda w: [w.attachment.pk], OTHERS, "get", None),
+    (
+        "cases:attachment",
+        "the attachment",
+        lambda w: [w.attachment.pk],
+        (*OTHERS, *STATE),
+        "get",
+        None,
+    ),
     ("cases:referral", "the referral", lambda w: [w.referral.pk], READERS, "get", None),
     *[
         (page, "the case", lambda w: [w.case.pk], OTHERS, "post", case_form(page))
@@ -66,8 +77,22 @@ GUESSES = [
         "post",
         lambda w: test_access.action_data("accept", w.referral, w.p),
     ),
-    ("reports:booklet_status", "the booklet", lambda w: [w.booklet.pk], OFFICER, "get", None),
-    ("reports:booklet_file", "the booklet", lambda w: [w.booklet.pk], OFFICER, "get", None),
+    (
+        "reports:booklet_status",
+        "the booklet",
+        lambda w: [w.booklet.pk],
+        (*OFFICER, *STATE),
+        "get",
+        None,
+    ),
+    (
+        "reports:booklet_file",
+        "the booklet",
+        lambda w: [w.booklet.pk],
+        (*OFFICER, *STATE),
+        "get",
+        None,
+    ),
     ("listings:review", "the listing change", lambda w: [w.change.pk], OFFICER, "get", None),
     (
         "listings:review",
@@ -99,15 +124,17 @@ GUESSES = [
         "training:event",
         "an event in Johor",
         lambda w: [EventFactory(district=johor_district()).pk],
-        ("district_officer", "other_district_officer"),
+        ("district_officer", "other_district_officer", "state_officer", *STATE),
         "get",
         None,
     ),
+    # Melaka's state officer: an event of Negeri Sembilan.
+    ("training:event", "the event", lambda w: [w.event.pk], STATE, "get", None),
     (
         "training:attendance_remove",
         "the attendee",
         lambda w: [w.attendance.pk],
-        OFFICER,
+        (*OFFICER, *STATE),
         "post",
         None,
     ),
@@ -116,7 +143,7 @@ GUESSES = [
         "accounts:membership_remove",
         "the member's role",
         lambda w: [w.p.cbo_member.membership.pk],
-        OTHERS,
+        (*OTHERS, *STATE),
         "post",
         None,
     ),
@@ -124,7 +151,16 @@ GUESSES = [
         "accounts:membership_remove",
         "the head's role",
         lambda w: [w.p.cbo_head.membership.pk],
-        OTHERS,
+        (*OTHERS, *STATE),
+        "post",
+        None,
+    ),
+    # A state officer manages its own state's district officers: not another state's.
+    (
+        "accounts:membership_remove",
+        "the district officer's role",
+        lambda w: [w.p.district_officer.membership.pk],
+        STATE,
         "post",
         None,
     ),
@@ -132,7 +168,7 @@ GUESSES = [
         "accounts:invitation_cancel",
         "the invitation",
         lambda w: [w.invitation.pk],
-        OTHERS,
+        (*OTHERS, *STATE),
         "post",
         None,
     ),

@@ -1,8 +1,9 @@
 """Who may record attendance, at which events, for which CBOs, and who sees attendees' names.
 
-District officers and ministry admins record attendance. An event is a public gathering, so a
-district officer works with every event held in their state (a state-level course gathers
-CBOs from several districts), but records, sees and removes only their own district's CBOs.
+District officers, state officers and ministry admins record attendance. An event is a public
+gathering, so a district officer works with every event held in their state (a state-level
+course gathers CBOs from several districts), but records, sees and removes only their own
+district's CBOs; a state officer, every CBO of the state, at the state's events.
 """
 
 from typing import TypeGuard, cast
@@ -16,7 +17,9 @@ from santuni.geo.models import District
 
 from .models import Event
 
-RECORDERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN)
+RECORDERS = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER, Role.MINISTRY_ADMIN)
+# Those who work in one district's or one state's events and CBOs.
+LOCAL = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER)
 
 
 def records_attendance(membership: Membership | None) -> TypeGuard[Membership]:
@@ -28,12 +31,29 @@ def _officers_district(membership: Membership) -> District:
     return cast(District, membership.district)
 
 
+def _officers_state(membership: Membership) -> int | None:
+    """The state a district or state officer works in."""
+    if membership.role == Role.STATE_OFFICER:
+        return membership.state_id
+    return _officers_district(membership).state_id
+
+
+def _in_area(membership: Membership, cbo) -> bool:
+    """Whether the CBO is in the district or state officer's area."""
+    if membership.role == Role.STATE_OFFICER:
+        return membership.state_id is not None and cbo.district.state_id == membership.state_id
+    return cbo.district_id == membership.district_id
+
+
 def events_in_scope(membership: Membership | None) -> QuerySet[Event]:
     if not records_attendance(membership):
         return Event.objects.none()
     if membership.role == Role.MINISTRY_ADMIN:
         return Event.objects.all()
-    return Event.objects.filter(district__state_id=_officers_district(membership).state_id)
+    state = _officers_state(membership)
+    if state is None:
+        return Event.objects.none()  # an officer of no state sees no event
+    return Event.objects.filter(district__state_id=state)
 
 
 def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:
@@ -41,7 +61,7 @@ def cbos_in_scope(membership: Membership | None) -> QuerySet[Organization]:
     if not records_attendance(membership):
         return Organization.objects.none()
     cbos = Organization.objects.filter(cbo__isnull=False)
-    if membership.role == Role.DISTRICT_OFFICER:
+    if membership.role in LOCAL:
         cbos = cbos.filter(membership.area("cbo__district"))
     return cbos
 
@@ -64,24 +84,22 @@ def records_for(membership: Membership | None, event: Event, organization: Organ
         return False
     if membership.role == Role.MINISTRY_ADMIN:
         return True
-    return (
-        cbo.district_id == membership.district_id
-        and event.district.state_id == _officers_district(membership).state_id
-    )
+    return _in_area(membership, cbo) and event.district.state_id == _officers_state(membership)
 
 
 def sees_names(membership: Membership | None, organization: Organization) -> bool:
     """Attendees' names are volunteers' personal data: the CBO's own head, the district officer
-    of the CBO's district and ministry admins see them; nobody else does."""
+    of the CBO's district, the state officer of its state and ministry admins see them; nobody
+    else does."""
     if membership is None:
         return False
     if membership.role == Role.MINISTRY_ADMIN:
         return True
     if membership.role == Role.CBO_HEAD:
         return membership.organization_id == organization.pk
-    if membership.role == Role.DISTRICT_OFFICER:
+    if membership.role in LOCAL:
         cbo = getattr(organization, "cbo", None)
-        return cbo is not None and cbo.district_id == membership.district_id
+        return cbo is not None and _in_area(membership, cbo)
     return False
 
 

@@ -1,6 +1,6 @@
-"""Pages where district officers and ministry admins record who attended an event. Thin: each
-parses a form, calls one domain function and renders. They show volunteers' names, so they
-are never cached."""
+"""Pages where district and state officers and ministry admins record who attended an event.
+Thin: each parses a form, calls one domain function and renders. They show volunteers' names,
+so they are never cached."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,7 +39,7 @@ def event_detail(request, event_id):
         # Bound on every POST, an empty one too, so that it says what is missing.
         posted(request),
         organizations=access.cbos_to_pick(membership, event),
-        with_district=membership.role == Role.MINISTRY_ADMIN,
+        with_district=membership.role in (Role.MINISTRY_ADMIN, Role.STATE_OFFICER),
         # After an addition the same CBO stays picked: people of one CBO come in a row.
         initial={"organization": request.GET.get("cbo")},
     )
@@ -72,6 +72,7 @@ def event_detail(request, event_id):
             "attendance": selectors.event_attendance(membership, event),
             "form": form,
             "is_officer": membership.role == Role.DISTRICT_OFFICER,
+            "is_state_officer": membership.role == Role.STATE_OFFICER,
         },
     )
 

@@ -22,13 +22,15 @@ from santuni.directory.tests.factories import (
     OrganizationFactory,
     seremban,
 )
-from santuni.geo.models import District
+from santuni.geo.models import District, State
 
 PASSWORD = "Bukit-Nenas-2026!"
 PERSONAS = (
     "ministry_admin",
     "district_officer",
     "other_district_officer",
+    "state_officer",
+    "other_state_officer",
     "agency_focal_point",
     "other_agency_focal_point",
     "cbo_head",
@@ -73,16 +75,20 @@ def make_personas() -> SimpleNamespace:
     agency = OrganizationFactory(name="Pejabat Kebajikan Masyarakat Daerah Seremban")
     AddressFactory(location=LocationFactory(organization=agency))
     port_dickson = District.objects.get(slug="port-dickson")
+    # (role, organization, district, state)
     roles = {
-        "ministry_admin": (Role.MINISTRY_ADMIN, None, None),
-        "district_officer": (Role.DISTRICT_OFFICER, None, district),
-        "other_district_officer": (Role.DISTRICT_OFFICER, None, port_dickson),
-        "agency_focal_point": (Role.AGENCY_FOCAL_POINT, agency, district),
+        "ministry_admin": (Role.MINISTRY_ADMIN, None, None, None),
+        "district_officer": (Role.DISTRICT_OFFICER, None, district, None),
+        "other_district_officer": (Role.DISTRICT_OFFICER, None, port_dickson, None),
+        # Negeri Sembilan's, which holds Seremban and Port Dickson; and Melaka's.
+        "state_officer": (Role.STATE_OFFICER, None, None, district.state),
+        "other_state_officer": (Role.STATE_OFFICER, None, None, State.objects.get(code="MY-04")),
+        "agency_focal_point": (Role.AGENCY_FOCAL_POINT, agency, district, None),
         # The same agency's focal point for Port Dickson: Seremban's referrals are not theirs.
-        "other_agency_focal_point": (Role.AGENCY_FOCAL_POINT, agency, port_dickson),
-        "cbo_head": (Role.CBO_HEAD, cbo.organization, district),
-        "other_cbo_head": (Role.CBO_HEAD, other_cbo.organization, district),
-        "cbo_member": (Role.CBO_MEMBER, cbo.organization, district),
+        "other_agency_focal_point": (Role.AGENCY_FOCAL_POINT, agency, port_dickson, None),
+        "cbo_head": (Role.CBO_HEAD, cbo.organization, district, None),
+        "other_cbo_head": (Role.CBO_HEAD, other_cbo.organization, district, None),
+        "cbo_member": (Role.CBO_MEMBER, cbo.organization, district, None),
     }
     people = {}
     for name in PERSONAS:
@@ -95,7 +101,7 @@ def make_personas() -> SimpleNamespace:
         membership = None
         if role:
             membership = Membership.objects.create(
-                user=user, role=role[0], organization=role[1], district=role[2]
+                user=user, role=role[0], organization=role[1], district=role[2], state=role[3]
             )
         people[name] = Persona(name, user, membership, device)
     return SimpleNamespace(**people, district=district, cbo=cbo, other_cbo=other_cbo, agency=agency)

@@ -44,6 +44,8 @@ def pages(world):
                 "ministry_admin",
                 "district_officer",
                 "other_district_officer",
+                "state_officer",
+                "other_state_officer",
                 "cbo_head",
                 "other_cbo_head",
             ),
@@ -54,6 +56,7 @@ def pages(world):
         ("listings:profile_edit", [], only("cbo_head", "other_cbo_head")),
         # Another CBO's service is not found for a head: its id tells them nothing.
         ("listings:service_edit", [service.pk], only("cbo_head", other_cbo_head=404)),
+        # Verifying listings is the district officers' (not the state officers') work.
         ("listings:review_queue", [], only("district_officer", "other_district_officer")),
         ("listings:review", [change.pk], only("district_officer", other_district_officer=404)),
         ("listings:unverified", [], only("district_officer", "other_district_officer")),

@@ -319,3 +319,282 @@ def test_a_focal_point_is_refused_without_an_area_or_with_two(personas, scope):
             **places,
         )
     assert not Invitation.objects.exists() and not mail.outbox
+
+
+# --- state officers ---------------------------------------------------------------------------
+
+
+def melaka_district(name="Alor Gajah") -> District:
+    """A district of another state."""
+    return District.objects.get(state=State.objects.get(code="MY-04"), name=name)
+
+
+def test_a_ministry_admin_invites_a_state_officer_who_needs_the_second_factor(client, personas):
+    response = invite(
+        client,
+        personas.ministry_admin,
+        email="pegawai.negeri@example.invalid",
+        name="Azman bin Idris",
+        role=Role.STATE_OFFICER,
+        state=negeri_sembilan().pk,
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.role, invitation.organization, invitation.district, invitation.state) == (
+        Role.STATE_OFFICER,
+        None,
+        None,
+        negeri_sembilan(),
+    )
+    page = client.get(reverse("accounts:people")).content.decode()
+    assert f"{malay('State officer')} · Negeri Sembilan" in page
+    sent = AuditEntry.objects.get(action="invitation.sent")
+    assert sent.changes["role"] == Role.STATE_OFFICER
+    assert sent.changes["state"] and not sent.changes["district"]
+    body = mail.outbox[-1].body
+    assert "Pegawai kebajikan negeri" in body and "State officer" in body
+
+    link = emailed_link().split("8000", 1)[-1]
+    client.post(reverse("accounts:sign_out"))
+    accept = client.get(link)["Location"]
+    done = client.post(
+        accept,
+        {"name": "Azman bin Idris", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert done.status_code == 302
+    membership = Membership.objects.get(user__username="pegawai.negeri@example.invalid")
+    assert (membership.role, membership.district, membership.state) == (
+        Role.STATE_OFFICER,
+        None,
+        negeri_sembilan(),
+    )
+    assert membership.requires_two_factor
+    # Its pages wait for the second factor.
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_setup"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "error"),
+    [
+        ({}, "state", "Choose the state this officer works for."),
+        (
+            {"state": "negeri sembilan", "district": "port dickson"},
+            "district",
+            "Leave this empty for this role.",
+        ),
+        (
+            {"state": "negeri sembilan", "organization": "agency"},
+            "organization",
+            "Leave this empty for this role.",
+        ),
+    ],
+)
+def test_a_state_officer_acts_in_a_state_and_nothing_else(client, personas, fields, field, error):
+    chosen = {
+        "agency": personas.agency.pk,
+        "port dickson": port_dickson().pk,
+        "negeri sembilan": negeri_sembilan().pk,
+    }
+    fields = {name: chosen[value] for name, value in fields.items()}
+    response = invite(
+        client,
+        personas.ministry_admin,
+        email="x@example.invalid",
+        role=Role.STATE_OFFICER,
+        **fields,
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [malay(error)]
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_the_service_refuses_a_state_officer_without_a_state(personas):
+    """What the form checks, the service checks too, in both languages."""
+    audited = AuditEntry.objects.count()
+    for places in ({}, {"district": port_dickson()}):
+        with pytest.raises(Refusal) as refused:
+            services.invitation_send(
+                actor=personas.ministry_admin.membership,
+                email="pegawai.negeri@example.invalid",
+                role=Role.STATE_OFFICER,
+                **places,
+            )
+        with translation.override("en"):
+            assert "A state officer acts in one state" in str(refused.value.message)
+        with translation.override("ms"):
+            assert "Pegawai kebajikan negeri" in str(refused.value.message)
+    assert not Invitation.objects.exists() and not mail.outbox
+    assert AuditEntry.objects.count() == audited
+
+
+def test_a_state_officer_invites_a_district_officer_of_its_state(client, personas):
+    sign_in(client, personas.state_officer)
+    page = client.get(reverse("accounts:people"))
+    roles = dict(page.context["form"].fields["role"].choices)
+    assert set(roles) == {Role.DISTRICT_OFFICER, Role.AGENCY_FOCAL_POINT}
+    offered = page.context["form"].fields["district"].queryset
+    assert set(offered) == set(District.objects.filter(state=negeri_sembilan()))
+    response = invite(
+        client,
+        personas.state_officer,
+        email="pegawai.pd@example.invalid",
+        role=Role.DISTRICT_OFFICER,
+        district=port_dickson().pk,
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.role, invitation.district, invitation.state) == (
+        Role.DISTRICT_OFFICER,
+        port_dickson(),
+        None,
+    )
+    assert invitation.invited_by == personas.state_officer.membership
+    assert AuditEntry.objects.filter(action="invitation.sent").count() == 1
+
+
+def test_a_state_officer_is_refused_another_states_district_and_nothing_is_written(
+    client, personas
+):
+    alor_gajah = melaka_district()
+    officer = personas.state_officer.membership
+    audited = AuditEntry.objects.count()
+    for role, extra in (
+        (Role.DISTRICT_OFFICER, {}),
+        (Role.AGENCY_FOCAL_POINT, {"organization": personas.agency}),
+    ):
+        with pytest.raises(PermissionDenied):
+            services.invitation_send(
+                actor=officer, email="x@example.invalid", role=role, district=alor_gajah, **extra
+            )
+    # Nor a focal point for the other state as a whole.
+    with pytest.raises(PermissionDenied):
+        services.invitation_send(
+            actor=officer,
+            email="x@example.invalid",
+            role=Role.AGENCY_FOCAL_POINT,
+            organization=personas.agency,
+            state=alor_gajah.state,
+        )
+    # The page does not offer the district, and takes none it did not offer.
+    response = invite(
+        client,
+        personas.state_officer,
+        email="x@example.invalid",
+        role=Role.DISTRICT_OFFICER,
+        district=alor_gajah.pk,
+    )
+    assert response.status_code == 200 and "district" in response.context["form"].errors
+    assert not Invitation.objects.exists() and not mail.outbox
+    assert AuditEntry.objects.count() == audited
+
+
+@pytest.mark.parametrize(
+    "role", [Role.STATE_OFFICER, Role.MINISTRY_ADMIN, Role.CBO_HEAD, Role.CBO_MEMBER]
+)
+def test_a_state_officer_invites_no_other_role(personas, role):
+    with pytest.raises(PermissionDenied):
+        services.invitation_send(
+            actor=personas.state_officer.membership,
+            email="x@example.invalid",
+            role=role,
+            organization=personas.cbo.organization,
+            state=negeri_sembilan(),
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_a_state_officers_focal_points_act_in_the_state_or_one_of_its_districts(client, personas):
+    response = invite(
+        client,
+        personas.state_officer,
+        email="jkm.negeri@example.invalid",
+        role=Role.AGENCY_FOCAL_POINT,
+        organization=personas.agency.pk,
+    )
+    assert response.status_code == 302
+    whole = Invitation.objects.get()
+    assert (whole.organization, whole.district, whole.state) == (
+        personas.agency,
+        None,
+        negeri_sembilan(),
+    )
+    invite(
+        client,
+        personas.state_officer,
+        email="jkm.pd@example.invalid",
+        role=Role.AGENCY_FOCAL_POINT,
+        organization=personas.agency.pk,
+        district=port_dickson().pk,
+    )
+    one = Invitation.objects.get(email="jkm.pd@example.invalid")
+    assert (one.district, one.state) == (port_dickson(), None)
+    # A CBO is no agency.
+    response = invite(
+        client,
+        personas.state_officer,
+        email="cbo@example.invalid",
+        role=Role.AGENCY_FOCAL_POINT,
+        organization=personas.cbo.organization.pk,
+    )
+    assert response.status_code == 200
+    assert Invitation.objects.count() == 2
+
+
+def test_a_state_officers_people_are_of_its_state(client, personas):
+    """It lists and removes its state's district officers and focal points; another state's
+    district officer's role is not found, and stays."""
+    alor_gajah = melaka_district()
+    user = Membership.objects.get(pk=personas.district_officer.membership.pk).user
+    melaka_officer = Membership.objects.create(
+        user=user, role=Role.DISTRICT_OFFICER, district=alor_gajah
+    )
+    sign_in(client, personas.state_officer)
+    listed = set(client.get(reverse("accounts:people")).context["memberships"])
+    assert listed == {
+        personas.district_officer.membership,
+        personas.other_district_officer.membership,
+        personas.agency_focal_point.membership,
+        personas.other_agency_focal_point.membership,
+    }
+    remove = reverse("accounts:membership_remove", args=[melaka_officer.pk])
+    assert client.post(remove).status_code == 404
+    melaka_officer.refresh_from_db()
+    assert melaka_officer.revoked_at is None
+    theirs = personas.other_district_officer.membership
+    remove = reverse("accounts:membership_remove", args=[theirs.pk])
+    assert client.post(remove).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is not None
+    assert AuditEntry.objects.filter(action="membership.revoked", object_id=str(theirs.pk)).exists()
+
+
+def test_a_ministry_admin_removes_a_state_officer(client, personas):
+    state_officer = personas.state_officer.membership
+    sign_in(client, personas.ministry_admin)
+    assert state_officer in client.get(reverse("accounts:people")).context["memberships"]
+    remove = reverse("accounts:membership_remove", args=[state_officer.pk])
+    assert client.post(remove).status_code == 302
+    state_officer.refresh_from_db()
+    assert state_officer.revoked_at is not None
+    # A district officer may not.
+    other = personas.other_state_officer.membership
+    sign_in(client, personas.district_officer)
+    remove = reverse("accounts:membership_remove", args=[other.pk])
+    assert client.post(remove).status_code == 404
+    other.refresh_from_db()
+    assert other.revoked_at is None
+
+
+def test_the_database_keeps_a_state_officer_to_one_state(personas):
+    from django.db import IntegrityError, transaction
+
+    user = personas.outsider.user
+    for scope in (
+        {},
+        {"state": negeri_sembilan(), "district": port_dickson()},
+        {"state": negeri_sembilan(), "organization": personas.agency},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.objects.create(user=user, role=Role.STATE_OFFICER, **scope)

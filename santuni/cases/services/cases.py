@@ -36,7 +36,7 @@ from ..models import (
     ReferralEvent,
     Urgency,
 )
-from ..selectors import case_for
+from ..selectors import CASE_ROLES, case_for
 from .referrals import referrals_stop
 from .refusals import FORM_USED, check_version
 
@@ -138,9 +138,11 @@ def _case_create(
 ) -> CaseCreated:
     # A CBO head or member acts for their CBO (case_create let no other role in).
     organization_id = cast(uuid.UUID, actor.organization_id)
-    district_id = (
-        actor.district_id or CboProfile.objects.get(organization=organization_id).district_id
+    district = (
+        actor.district
+        or CboProfile.objects.select_related("district").get(organization=organization_id).district
     )
+    district_id, state_id = district.pk, district.state_id
     # The same number however it was typed (with or without dashes) matches.
     number = mykad.compact(client.mykad)
     mykad_hash = crypto.keyed_hash(number) if number else ""
@@ -179,6 +181,7 @@ def _case_create(
         client=person,
         organization_id=organization_id,
         district_id=district_id,
+        state_id=state_id,
         category=category,
         urgency=urgency,
         situation=situation,
@@ -213,6 +216,8 @@ def case_note_add(
     *, actor: Membership, case_id, text: str, submission_key: uuid.UUID | None = None
 ) -> CaseNote:
     case = case_for(actor, case_id, lock=True)
+    # A state officer reads the case; the CBO and the district officer write in it.
+    require_permission(actor.role in CASE_ROLES)
     _refuse_if_anonymised(case)
     if submission_key is not None:
         earlier = CaseNote.objects.filter(case=case, submission_key=submission_key).first()
@@ -240,6 +245,7 @@ def _starts_as(upload: UploadedFile, content_type: str) -> bool:
 @transaction.atomic
 def attachment_add(*, actor: Membership, case_id, upload: UploadedFile) -> Attachment:
     case = case_for(actor, case_id, lock=True)
+    require_permission(actor.role in CASE_ROLES)
     _refuse_if_anonymised(case)
     size, content_type = upload.size, upload.content_type
     if size is None or size > settings.SANTUNI["ATTACHMENT_MAX_BYTES"]:

@@ -145,6 +145,7 @@ def _new_referral(
         service=service,
         organization_id=service.organization_id,
         district_id=case.district_id,
+        state_id=case.state_id,
         urgency=case.urgency,
         category=case.category,
         mode=mode,

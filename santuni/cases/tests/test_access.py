@@ -32,7 +32,10 @@ CASE_PEOPLE = (
     "district_officer",
     "other_district_officer",
 )
-REFERRAL_PEOPLE = (*CASE_PEOPLE, "agency_focal_point", "other_agency_focal_point")
+# The state officers read cases and referrals (of their own state), and write nothing.
+STATE_OFFICERS = ("state_officer", "other_state_officer")
+READERS = (*CASE_PEOPLE, *STATE_OFFICERS)
+REFERRAL_PEOPLE = (*READERS, "agency_focal_point", "other_agency_focal_point")
 
 
 def only(*names, **others):
@@ -40,9 +43,19 @@ def only(*names, **others):
 
 
 # The case of the world: the CBO member of people.cbo opened it, so the head and the member see
-# it, and so does the district officer; the other CBO's head and the other district's officer
-# find nothing.
+# it, and so do the district officer and the state officer (Negeri Sembilan's); the other
+# CBO's head, the other district's officer and the other state's officer find nothing.
 SEES_CASE = only(
+    "cbo_head",
+    "cbo_member",
+    "district_officer",
+    "state_officer",
+    other_cbo_head=NOT_FOUND,
+    other_district_officer=NOT_FOUND,
+    other_state_officer=NOT_FOUND,
+)
+# Pages that work on the case: the state officers are refused them by role.
+WORKS_ON_CASE = only(
     "cbo_head",
     "cbo_member",
     "district_officer",
@@ -68,9 +81,9 @@ def world(personas, settings, tmp_path):
 def pages(world):
     personas, case, referral, attachment = world
     return [
-        ("cases:cases", [], only(*CASE_PEOPLE)),
+        ("cases:cases", [], only(*READERS)),
         ("cases:case_new", [], only("cbo_head", "other_cbo_head", "cbo_member")),
-        ("cases:danger", [], only(*CASE_PEOPLE)),
+        ("cases:danger", [], only(*READERS)),
         ("cases:case", [case.pk], SEES_CASE),
         # POST only: the method is checked after the role, before the case is looked up.
         ("cases:case_note", [case.pk], only(**dict.fromkeys(CASE_PEOPLE, WRONG_METHOD))),
@@ -96,7 +109,7 @@ def pages(world):
                 other_district_officer=NOT_FOUND,
             ),
         ),
-        ("cases:referral_new", [case.pk], SEES_CASE),
+        ("cases:referral_new", [case.pk], WORKS_ON_CASE),
         ("cases:attachment", [attachment.pk], SEES_CASE),
         ("cases:referrals", [], only(*REFERRAL_PEOPLE)),
         (
@@ -106,15 +119,26 @@ def pages(world):
                 "cbo_head",
                 "cbo_member",
                 "district_officer",
+                "state_officer",
                 "agency_focal_point",
                 other_cbo_head=NOT_FOUND,
                 other_district_officer=NOT_FOUND,
+                other_state_officer=NOT_FOUND,
                 # The agency's focal point for another district.
                 other_agency_focal_point=NOT_FOUND,
             ),
         ),
-        ("cases:dashboard", [], only("district_officer", "other_district_officer")),
-        ("cases:notifications", [], only(*REFERRAL_PEOPLE)),
+        (
+            "cases:dashboard",
+            [],
+            only("district_officer", "other_district_officer", *STATE_OFFICERS),
+        ),
+        # Nobody tells a state officer of a referral's steps: no notifications of its own.
+        (
+            "cases:notifications",
+            [],
+            only(*CASE_PEOPLE, "agency_focal_point", "other_agency_focal_point"),
+        ),
     ]
 
 
@@ -206,6 +230,9 @@ WRITES = (*POST_ONLY, "cases:consent_withdraw", "cases:referral_new")
 KEPT_OUT = [
     ("other_cbo_head", NOT_FOUND),
     ("other_district_officer", NOT_FOUND),
+    # The state officer sees the case, and may not write to it; nor may another state's.
+    ("state_officer", DENIED),
+    ("other_state_officer", DENIED),
     ("agency_focal_point", DENIED),
     ("other_agency_focal_point", DENIED),
     ("ministry_admin", DENIED),
@@ -259,12 +286,13 @@ def action_data(action, referral, personas):
 
 
 @pytest.mark.parametrize(
-    "persona", ["other_cbo_head", "other_district_officer", "other_agency_focal_point"]
+    "persona",
+    ["other_cbo_head", "other_district_officer", "other_state_officer", "other_agency_focal_point"],
 )
 def test_guessing_ids_finds_no_referral_to_act_on(client, world, persona):
-    """Another CBO's head, another district's officer and the agency's focal point for another
-    district, posting every step to the referral's address, are told it is not there, and it
-    stays as it was."""
+    """Another CBO's head, another district's or state's officer and the agency's focal point
+    for another district, posting every step to the referral's address, are told it is not
+    there, and it stays as it was."""
     personas, _case, referral, _attachment = world
     events = ReferralEvent.objects.filter(referral=referral).count()
     sign_in(client, getattr(personas, persona))
@@ -317,3 +345,23 @@ def test_a_cbo_member_finds_only_the_cases_they_opened(client, world):
     assert not CaseNote.objects.exists()
     sign_in(client, personas.cbo_head)
     assert client.get(reverse("cases:case", args=[case.pk])).status_code == OK
+
+
+def test_the_state_officer_reads_a_referral_and_takes_no_step(client, world):
+    """The referral's steps are the CBO's, the receiver's and the district officer's: the
+    state officer sees the referral, is offered no step and is refused every one."""
+    personas, _case, referral, _attachment = world
+    events = ReferralEvent.objects.filter(referral=referral).count()
+    sign_in(client, personas.state_officer)
+    url = reverse("cases:referral", args=[referral.pk])
+    page = client.get(url)
+    assert page.status_code == OK
+    assert referral.reference in page.content.decode()
+    assert b'name="action"' not in page.content
+    for action in workflow.STEPS:
+        response = client.post(url, action_data(action, referral, personas))
+        assert response.status_code in (DENIED, 302), action
+    after = Referral.objects.get(pk=referral.pk)
+    assert (after.status, after.version) == (Referral.Status.SENT, referral.version)
+    assert ReferralEvent.objects.filter(referral=referral).count() == events
+    assert Referral.objects.count() == 1

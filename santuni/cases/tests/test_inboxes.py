@@ -184,6 +184,9 @@ HEADS_REFERRALS = ALL_REFERRALS - {"other_to_jkm"}
         ("other_agency_focal_point", None, set()),
         ("district_officer", ALL_CASES, ALL_REFERRALS),
         ("other_district_officer", set(), set()),
+        # Negeri Sembilan's state officer, whose state Seremban is in; Melaka's.
+        ("state_officer", ALL_CASES, ALL_REFERRALS),
+        ("other_state_officer", set(), set()),
     ],
 )
 def test_each_list_shows_what_its_reader_may_see(
@@ -252,6 +255,29 @@ def test_overdue_referrals_show_until_answered(client, personas, deadlines, late
     assert (malay("No referral is overdue.") in dashboard.content.decode()) == (not late)
 
 
+@pytest.mark.parametrize(
+    ("persona", "sees"), [("state_officer", True), ("other_state_officer", False)]
+)
+def test_the_state_referrals_page_counts_and_lists_the_states_overdue(
+    client, personas, deadlines, persona, sees
+):
+    """The state officer's page: its state's referrals by status, and the overdue ones, the
+    one late longest first; Melaka's officer has none of them."""
+    normal, high, _answered = deadlines
+    with time_machine.travel(MONDAY_10 + timedelta(days=3, hours=1), tick=False):
+        sign_in(client, getattr(personas, persona))
+        page = client.get(reverse("cases:dashboard"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert malay("State referrals") in body
+    counts = {label: n for label, n, _value in page.context["counts"]}
+    assert counts[Referral.Status.SENT.label] == (2 if sees else 0)
+    assert counts[Referral.Status.ACCEPTED.label] == (1 if sees else 0)
+    assert [r.reference for r in page.context["overdue"]] == (
+        [high.reference, normal.reference] if sees else []
+    )
+
+
 def test_an_overdue_referral_leaves_the_lists_once_answered(client, personas, deadlines):
     normal, high, _answered = deadlines
     with time_machine.travel(MONDAY_10 + timedelta(days=3, hours=1), tick=False):
@@ -271,12 +297,17 @@ def test_an_overdue_referral_leaves_the_lists_once_answered(client, personas, de
 # count of unread notifications, and saving the session (with its savepoint in a test). The
 # filter form's target groups are one more.
 QUERIES = {
+    # Each signed-in page also counts the header's unread notifications (one query).
     ("cases:cases", "cbo_head"): 13,
     ("cases:cases", "district_officer"): 12,
     ("cases:referrals", "cbo_head"): 13,
     ("cases:referrals", "agency_focal_point"): 12,
     ("cases:referrals", "district_officer"): 12,
-    ("cases:dashboard", "district_officer"): 11,
+    # The overdue list: one query per late step (each an index range), then the referrals.
+    ("cases:dashboard", "district_officer"): 14,
+    ("cases:dashboard", "state_officer"): 14,
+    ("cases:cases", "state_officer"): 12,
+    ("cases:referrals", "state_officer"): 12,
     ("cases:notifications", "agency_focal_point"): 9,
 }
 
@@ -316,3 +347,17 @@ def test_a_longer_list_costs_no_more_queries(client, personas, name, persona):
     assert (listed_short, listed_long) == (2, 12)
     assert long == short
     assert short == QUERIES[name, persona]
+
+
+@pytest.mark.parametrize("persona", ["district_officer", "state_officer"])
+def test_an_officer_sees_the_same_person_recorded_by_another_cbo(client, personas, persona):
+    """The same MyKad number in two CBOs' cases: the district's and the state's officers see
+    the other case named on the case page; the CBO's head does not."""
+    first = make_case(personas.cbo_head)
+    second = make_case(personas.other_cbo_head)
+    sign_in(client, getattr(personas, persona))
+    page = client.get(reverse("cases:case", args=[first.pk]))
+    assert [c.reference for c in page.context["duplicates"]] == [second.reference]
+    sign_in(client, personas.cbo_head)
+    page = client.get(reverse("cases:case", args=[first.pk]))
+    assert page.context["duplicates"] == []

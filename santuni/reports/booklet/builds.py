@@ -297,11 +297,14 @@ def own_district_id(actor: Membership) -> int | None:
 
 def may_print(actor: Membership | None, district: District) -> bool:
     """A district officer prints their own district's booklet, a CBO head its CBO's district's
-    (the booklet holds the public directory only), a ministry admin any district's."""
+    (the booklet holds the public directory only), a state officer those of its state's
+    districts, a ministry admin any district's."""
     if actor is None or actor.revoked_at is not None:
         return False
     if actor.role == Role.MINISTRY_ADMIN:
         return True
+    if actor.role == Role.STATE_OFFICER:
+        return actor.covers(district)
     return own_district_id(actor) == district.pk
 
 

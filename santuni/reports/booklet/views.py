@@ -19,7 +19,7 @@ from ..models import Booklet
 from . import builds, layout
 
 # Officers print it; CBO heads, whom it is for, print their own district's.
-PRINTERS = (Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN, Role.CBO_HEAD)
+PRINTERS = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER, Role.MINISTRY_ADMIN, Role.CBO_HEAD)
 # The status page asks again this often while the booklet is being built.
 POLL_SECONDS = 3
 
@@ -40,17 +40,22 @@ class BookletForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, district: District | None = None, **kwargs):
+    def __init__(self, *args, district: District | None = None, state=None, **kwargs):
         super().__init__(*args, **kwargs)
         if district is not None:
             # A district officer or a CBO head prints their own district's booklet only.
             del self.fields["district"]
+        elif state is not None:
+            # A state officer, those of the state's districts.
+            field = self.fields["district"]
+            field.queryset = field.queryset.filter(state=state)
 
 
 def _own_district(request) -> District | None:
-    """The district officer's or CBO head's district; None for a ministry admin (any)."""
+    """The district officer's or CBO head's district; None for a ministry admin (any) and a
+    state officer (its state's: `_own_state`)."""
     membership = active_membership(request)
-    if membership.role == Role.MINISTRY_ADMIN:
+    if membership.role in (Role.MINISTRY_ADMIN, Role.STATE_OFFICER):
         return None
     if membership.district_id is not None:
         return membership.district  # read with the membership
@@ -61,10 +66,22 @@ def _own_district(request) -> District | None:
     return District.objects.select_related("state").get(pk=district_id)
 
 
+def _own_state(request):
+    """The state officer's state (its districts' booklets); None for others."""
+    membership = active_membership(request)
+    if membership.role == Role.STATE_OFFICER:
+        return membership.state  # read with the membership
+    return None
+
+
 def _visible(request):
-    district = _own_district(request)
+    district, state = _own_district(request), _own_state(request)
     found = Booklet.objects.select_related("district__state")
-    return (found.filter(district=district) if district else found), district
+    if district is not None:
+        found = found.filter(district=district)
+    elif state is not None:
+        found = found.filter(district__state=state)
+    return found, district
 
 
 def _language() -> str:
@@ -79,9 +96,9 @@ def _language_name(booklet: Booklet) -> str:
 @role_required(*PRINTERS)
 @require_http_methods(["GET", "POST"])
 def booklet_request(request):
-    district = _own_district(request)
+    district, state = _own_district(request), _own_state(request)
     if request.method == "POST":
-        form = BookletForm(request.POST, district=district)
+        form = BookletForm(request.POST, district=district, state=state)
         if form.is_valid():
             asked = builds.booklet_request(
                 actor=active_membership(request),
@@ -90,7 +107,7 @@ def booklet_request(request):
             )
             return redirect("reports:booklet_status", booklet_id=asked.booklet.pk)
     else:
-        form = BookletForm(initial={"language": _language()}, district=district)
+        form = BookletForm(initial={"language": _language()}, district=district, state=state)
     # The directory is not read here: whether a booklet is up to date is found out when one
     # is asked for (the same data gives the finished booklet back at once).
     visible, _district = _visible(request)

@@ -23,7 +23,6 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     Exists,
@@ -35,8 +34,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -49,7 +46,7 @@ from santuni.directory.models import CboProfile, Organization, TaxonomyTerm
 from santuni.geo.models import District, Mukim, State
 from santuni.listings.selectors import due_for_verification
 
-from .tables import MINISTRY, Scope, Table, report
+from .tables import MINISTRY, STATE_AND_MINISTRY, Scope, Table, report
 
 S = Referral.Status
 # What `overdue_filter` means, step by step: the status and the target time it waits on.
@@ -63,12 +60,15 @@ ACKNOWLEDGE, COMPLETE = "seconds_to_acknowledge", "seconds_to_complete"
 # --- scope -------------------------------------------------------------------------------
 
 
-def _where(scope: Scope, field: str = "district") -> Q:
-    """Rows in the scope's districts; a state's as a subquery of its district ids, which
-    both databases turn into one index range per district."""
+def _where(scope: Scope, field: str = "district", state: str = "") -> Q:
+    """Rows in the scope's districts. A state's by the row's own state field (`state`) where
+    it has one (cases and referrals: one index range); else as a subquery of its district
+    ids, which both databases turn into one index range per district."""
     if scope.district is not None:
         return Q(**{field: scope.district.pk})
     if scope.state is not None:
+        if state:
+            return Q(**{state: scope.state.pk})
         return Q(**{f"{field}__in": District.objects.filter(state=scope.state).values("pk")})
     return Q()
 
@@ -90,11 +90,11 @@ def _states(scope: Scope) -> QuerySet[State]:
 
 
 def _cases(scope: Scope) -> QuerySet[Case]:
-    return Case.objects.filter(_where(scope))
+    return Case.objects.filter(_where(scope, state="state"))
 
 
 def _referrals(scope: Scope) -> QuerySet[Referral]:
-    return Referral.objects.filter(_where(scope))
+    return Referral.objects.filter(_where(scope, state="state"))
 
 
 # --- query helpers -----------------------------------------------------------------------
@@ -591,7 +591,7 @@ def cases_by_state(scope: Scope) -> Table:
     )
 
 
-@report("districts", section="places", order=12, roles=MINISTRY)
+@report("districts", section="places", order=12, roles=STATE_AND_MINISTRY)
 def districts(scope: Scope) -> Table:
     now = timezone.now()
     referrals = Referral.objects.filter(district=OuterRef("pk"))
@@ -653,18 +653,22 @@ def coverage_by_mukim(scope: Scope) -> Table:
         cboprofile__in=inactive
     )
     # The scope's own cases: a district officer sees no other district's, even of a person
-    # living in one of the district's mukims.
+    # living in one of the district's mukims. Counted in one pass over them, by where the
+    # person lives: a count per mukim would read all the scope's open cases once per mukim.
     open_cases = _cases(scope).filter(status=Case.Status.OPEN)
-    mukims = (
+    open_in = _by(open_cases, "client__mukim")
+    mukims = list(
         Mukim.objects.filter(_where(scope))
-        .annotate(
-            n_cbos=_count(covering),
-            open=_count(open_cases.filter(client__mukim=OuterRef("pk"))),
-        )
-        .annotate(gap=Choose(When(n_cbos=0, open__gt=0, then=Value(1)), default=Value(0)))
+        .annotate(n_cbos=_count(covering))
         .select_related("district")
-        .order_by("-gap", "-open", "n_cbos", "district__name", "name")
+        .order_by("district__name", "name")
     )
+    for m in mukims:
+        m.open = open_in.get(m.pk, 0)
+        m.gap = m.n_cbos == 0 and m.open > 0
+    # Gaps first, then the most open cases and the fewest CBOs; by name (the database's
+    # order, which the sort keeps) within them.
+    mukims.sort(key=lambda m: (not m.gap, -m.open, m.n_cbos))
     # One GROUP BY for every (mukim, group) cell rather than a subquery per cell.
     cells = (
         open_cases.filter(client__target_groups__in=[g.pk for g in groups])
@@ -710,9 +714,7 @@ def coverage_by_mukim(scope: Scope) -> Table:
 def coverage_by_group(scope: Scope) -> Table:
     groups = _target_groups().annotate(
         open=_count(
-            Case.objects.filter(
-                _where(scope), status=Case.Status.OPEN, client__target_groups=OuterRef("pk")
-            )
+            _cases(scope).filter(status=Case.Status.OPEN, client__target_groups=OuterRef("pk"))
         ),
         n_cbos=_count(
             CboProfile.objects.filter(_where(scope), is_active=True, target_groups=OuterRef("pk"))

@@ -40,10 +40,11 @@ class Table:
     Cells hold int, float, Decimal, str, date or None (no figure: shown as a dash, left
     empty in exports).
 
-    For the district officer's own work pages (the viewer may be refused them): `links`
-    gives a row's first cell a link (one URL or "" per row), `more` is a (URL, label) link
-    under the table. `marked` lists rows to highlight (a gap); the rows should say why in
-    a cell of their own, which exports keep.
+    For the officers' own work pages (the viewer may be refused them): `links` gives a
+    row's first cell a link to a referral's page (one URL or "" per row), for the district
+    and state officers who see them; `more` is a (URL, label) link under the table to the
+    district officer's own list. `marked` lists rows to highlight (a gap); the rows should say
+    why in a cell of their own, which exports keep.
     """
 
     slug: str
@@ -69,8 +70,10 @@ class Report:
 
 REPORTS: dict[str, Report] = {}
 
-OFFICERS = frozenset({Role.DISTRICT_OFFICER, Role.MINISTRY_ADMIN})
+OFFICERS = frozenset({Role.DISTRICT_OFFICER, Role.STATE_OFFICER, Role.MINISTRY_ADMIN})
 MINISTRY = frozenset({Role.MINISTRY_ADMIN})
+# Tables by district, for a state's officer (its districts) and the ministry.
+STATE_AND_MINISTRY = frozenset({Role.STATE_OFFICER, Role.MINISTRY_ADMIN})
 
 
 def report(slug: str, *, section: str, order: int = 0, roles: frozenset = OFFICERS):

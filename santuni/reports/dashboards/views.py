@@ -1,8 +1,9 @@
 """Officers' dashboards and their exports: `/laporan/` and `/laporan/eksport/<table>.<fmt>`.
 
-A district officer sees their own district; a ministry admin sees Malaysia and may narrow it
-to a state (`?negeri=MY-05` or `?negeri=negeri-sembilan`) or a district (`?daerah=seremban`).
-An export takes the same filters, so it holds exactly what the page showed.
+A district officer sees their own district, a state officer their own state; a ministry admin
+sees Malaysia and may narrow it to a state (`?negeri=MY-05` or `?negeri=negeri-sembilan`) or a
+district (`?daerah=seremban`). An export takes the same filters, so it holds exactly what the
+page showed.
 """
 
 from dataclasses import dataclass, field
@@ -90,13 +91,22 @@ class BadFilter(Exception):
         self.form = form
 
 
+# Officers who see their own area only, any filter ignored.
+LOCAL = (Role.DISTRICT_OFFICER, Role.STATE_OFFICER)
+
+
 def _scope(request, membership) -> tuple[Scope, ScopeForm | None]:
-    """A district officer's own district (any filter ignored), or the ministry's choice."""
+    """A district or state officer's own district or state (any filter ignored), or the
+    ministry's choice."""
     if membership.role == Role.DISTRICT_OFFICER:
         if membership.district_id is None:
             # Scope(district=None) would be Malaysia: an officer of no district sees nothing.
             raise PermissionDenied
         return Scope(district=membership.district), None
+    if membership.role == Role.STATE_OFFICER:
+        if membership.state_id is None:
+            raise PermissionDenied  # as above: never Malaysia for want of a state
+        return Scope(state=membership.state), None
     form = ScopeForm(request.GET)
     if not form.is_valid():
         raise BadFilter(form)
@@ -104,7 +114,7 @@ def _scope(request, membership) -> tuple[Scope, ScopeForm | None]:
 
 
 def _query(scope: Scope, membership) -> str:
-    if membership.role == Role.DISTRICT_OFFICER or scope.national:
+    if membership.role in LOCAL or scope.national:
         return ""
     if scope.district is not None:
         return "?" + urlencode({"daerah": scope.district.slug})
@@ -144,10 +154,12 @@ class Panel:
     xlsx: str = ""
 
 
-def _panel(table: Table, scope: Scope, query: str, own_district: bool) -> Panel:
-    # The referral and verification pages are the district officer's; others are refused.
-    links = table.links if own_district else []
-    panel = Panel(table=table, scope=scope, more=table.more if own_district else None)
+def _panel(table: Table, scope: Scope, query: str, membership) -> Panel:
+    # The referral pages are the district's and the state's officers' (the ministry is
+    # refused them), the verification pages the district officer's.
+    links = table.links if membership.role in LOCAL else []
+    more = table.more if membership.role == Role.DISTRICT_OFFICER else None
+    panel = Panel(table=table, scope=scope, more=more)
     for i, row in enumerate(table.rows):
         panel.rows.append(
             Row(
@@ -183,11 +195,10 @@ def _panel(table: Table, scope: Scope, query: str, own_district: bool) -> Panel:
 
 def _sections(membership, scope: Scope) -> list[tuple[str, str, list[Panel]]]:
     query = _query(scope, membership)
-    own_district = membership.role == Role.DISTRICT_OFFICER
     grouped: dict[str, list[Panel]] = {}
     for found in reports_for(membership.role):
         table = found.build(scope)
-        grouped.setdefault(found.section, []).append(_panel(table, scope, query, own_district))
+        grouped.setdefault(found.section, []).append(_panel(table, scope, query, membership))
     order = list(SECTIONS)
     names = sorted(grouped, key=lambda s: (order.index(s) if s in order else len(order), s))
     return [(name, str(SECTIONS.get(name, name)), grouped[name]) for name in names]
@@ -207,7 +218,11 @@ def _places() -> dict:
 def dashboard(request):
     membership = active_membership(request)
     ministry = membership.role == Role.MINISTRY_ADMIN
-    context = {"ministry": ministry, **(_places() if ministry else {})}
+    context = {
+        "ministry": ministry,
+        "state_officer": membership.role == Role.STATE_OFFICER,
+        **(_places() if ministry else {}),
+    }
     try:
         scope, _form = _scope(request, membership)
     except BadFilter as bad:

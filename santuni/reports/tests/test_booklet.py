@@ -558,6 +558,29 @@ def test_a_cbo_head_of_another_district_gets_only_that_district(client, personas
     assert builds.may_print(head, elsewhere.district)
 
 
+@pytest.mark.django_db
+def test_a_state_officer_chooses_a_district_of_its_state_only(client, personas):
+    """Offered its state's districts; another state's is refused by the form, and nothing is
+    queued."""
+    alor_gajah = District.objects.get(
+        state=personas.other_state_officer.membership.state, slug="alor-gajah"
+    )
+    sign_in(client, personas.state_officer)
+    page = client.get(reverse("reports:booklet")).content.decode()
+    assert 'name="district"' in page and "Port Dickson" in page and "Alor Gajah" not in page
+    response = client.post(
+        reverse("reports:booklet"), {"district": alor_gajah.pk, "language": "ms"}
+    )
+    assert response.status_code == 200 and not Booklet.objects.exists()
+    port_dickson = District.objects.get(slug="port-dickson")
+    response = client.post(
+        reverse("reports:booklet"), {"district": port_dickson.pk, "language": "ms"}
+    )
+    made = Booklet.objects.get()
+    assert made.district == port_dickson
+    assert response["Location"] == reverse("reports:booklet_status", args=[made.pk])
+
+
 # --- who may use the pages -------------------------------------------------------------------
 
 # The CBO heads' CBOs are in Seremban, as the booklet is; the other officer's in Port Dickson.
@@ -565,10 +588,14 @@ PRINTERS = {
     "ministry_admin": 200,
     "district_officer": 200,
     "other_district_officer": 200,
+    "state_officer": 200,
+    "other_state_officer": 200,
     "cbo_head": 200,
     "other_cbo_head": 200,
 }
-OWN_DISTRICT = {**PRINTERS, "other_district_officer": 404}
+# Seremban's booklet: its district's officer and CBO heads, its state's officer and the
+# ministry see it.
+OWN_DISTRICT = {**PRINTERS, "other_district_officer": 404, "other_state_officer": 404}
 
 
 @pytest.mark.django_db

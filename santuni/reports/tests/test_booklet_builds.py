@@ -195,13 +195,16 @@ def test_a_request_at_the_same_time_joins_the_build_under_way(personas, monkeypa
         ("ministry_admin", True),
         ("district_officer", True),
         ("other_district_officer", False),
+        # Negeri Sembilan's state officer prints its districts' booklets; Melaka's does not.
+        ("state_officer", True),
+        ("other_state_officer", False),
         ("agency_focal_point", False),
         ("cbo_head", True),
         ("cbo_member", False),
         ("outsider", False),
     ],
 )
-def test_only_an_officer_or_cbo_head_of_the_district_may_ask_for_its_booklet(
+def test_only_an_officer_of_the_district_or_its_state_or_a_cbo_head_may_ask_for_its_booklet(
     personas, persona, allowed
 ):
     actor = getattr(personas, persona).membership

@@ -508,7 +508,13 @@ def test_a_state_scope_leaves_other_states_out(world):
 
 # --- who sees what -----------------------------------------------------------------------
 
-ALLOWED = {"ministry_admin", "district_officer", "other_district_officer"}
+ALLOWED = {
+    "ministry_admin",
+    "district_officer",
+    "other_district_officer",
+    "state_officer",
+    "other_state_officer",
+}
 
 
 @pytest.mark.parametrize("name", PERSONAS)
@@ -542,6 +548,14 @@ def test_ministry_tables_are_the_ministrys(client, personas):
     for table in ("districts", "state-referrals", "state-cases"):
         url = reverse("reports:export", kwargs={"table": table, "fmt": "csv"})
         assert client.get(url).status_code == 403
+    # A state officer has the table of its districts, not the tables of the states.
+    sign_in(client, personas.state_officer)
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    assert 'id="districts"' in body
+    assert 'id="state-referrals"' not in body
+    for table, status in (("districts", 200), ("state-referrals", 403), ("state-cases", 403)):
+        url = reverse("reports:export", kwargs={"table": table, "fmt": "csv"})
+        assert client.get(url).status_code == status
     sign_in(client, personas.ministry_admin)
     body = client.get(reverse("reports:dashboard")).content.decode()
     assert 'id="districts"' in body
@@ -583,7 +597,65 @@ def test_the_other_district_officer_sees_port_dickson(client, world):
     assert "Rumah Perlindungan Sampel" not in body
 
 
-@pytest.mark.parametrize("persona", ["district_officer", "ministry_admin"])
+def rows_of(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_state_officer_sees_only_its_state(client, world):
+    """Negeri Sembilan's officer: Seremban's and Port Dickson's referrals, organisations and
+    overdue list, nothing of Melaka's, whatever filter it adds; Melaka's officer the other
+    way round."""
+    ours = [world.refs["a2"].reference, world.refs["d2"].reference, "Pusat Sokongan Linggi"]
+    theirs = [world.refs["e1"].reference, "Pertubuhan Sampel Alor Gajah", "Durian Tunggal"]
+    for query in ("", "?negeri=MY-04", "?daerah=alor-gajah"):
+        response = page(client, world.p.state_officer, query)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<h1>" + malay("Dashboard: %(place)s") % {"place": "Negeri Sembilan"} in body
+        assert all(seen in body for seen in ours), query
+        assert not [other for other in theirs if other in body], query
+        assert "Alor Gajah" not in body  # not even in a filter: it has none
+    body = page(client, world.p.other_state_officer).content.decode()
+    assert world.refs["e1"].reference in body and "Alor Gajah" in body
+    assert not [other for other in ours if other in body]
+
+
+def test_the_state_officer_counts_and_exports_what_the_ministry_sees_of_the_state(client, world):
+    """Every table the state officer exports holds what the ministry's, narrowed to the
+    state, holds: the state's referrals are counted from their own state field."""
+    state = world.p.state_officer
+    checked = 0
+    for slug, found in REPORTS.items():
+        if Role.STATE_OFFICER not in found.roles:
+            continue
+        ours = rows_of(export(client, state, slug, "csv"))
+        ministry = rows_of(export(client, world.p.ministry_admin, slug, "csv", "?negeri=MY-05"))
+        assert ours == ministry, slug
+        checked += 1
+    assert checked >= 10
+    by_status = dict(rows_of(export(client, state, "referrals-status", "csv"))[1:])
+    assert sum(int(n) for n in by_status.values()) == 9  # all but Melaka's one
+    melaka = dict(rows_of(export(client, world.p.other_state_officer, "referrals-status", "csv")))
+    assert melaka[str(S.ACCEPTED.label)] == "1"
+    assert sum(int(n) for n in list(melaka.values())[1:]) == 1
+    districts = rows_of(export(client, state, "districts", "csv"))
+    assert sorted(row[0] for row in districts[1:]) == sorted(
+        District.objects.filter(state__code="MY-05").values_list("name", flat=True)
+    )
+
+
+def test_the_state_page_links_to_referrals_not_to_verification(client, world):
+    """The state officer opens the referrals on the overdue list (it may read them); the
+    listings' verification is the district officers'."""
+    body = page(client, world.p.state_officer).content.decode()
+    assert reverse("cases:referral", args=[world.refs["a2"].pk]) in body
+    assert reverse("cases:referral", args=[world.refs["d2"].pk]) in body
+    assert reverse("listings:unverified") not in body
+    assert f'href="{reverse("cases:dashboard")}"' in body
+    assert "?negeri=" not in body  # its exports are its state's, with no filter to keep
+
+
+@pytest.mark.parametrize("persona", ["district_officer", "state_officer", "ministry_admin"])
 def test_no_personal_data_on_the_page_or_in_exports(client, world, persona):
     # A person recorded with every detail, referred with a summary for the agency.
     case = make_case(world.p.cbo_head, mukim=mukim("Rasah"))
@@ -815,8 +887,9 @@ def _queries(client, persona) -> int:
 
 def test_the_query_count_does_not_grow_with_the_data(client, world):
     """The same number of queries for a handful of referrals and for many more."""
-    officer, ministry = (
+    officer, state, ministry = (
         _queries(client, world.p.district_officer),
+        _queries(client, world.p.state_officer),
         _queries(client, world.p.ministry_admin),
     )
     service = jkm_service(world.p, name="Khidmat tambahan")
@@ -837,10 +910,12 @@ def test_the_query_count_does_not_grow_with_the_data(client, world):
                 for _ in range(3):
                     make_referral(head, case, service)
     assert _queries(client, world.p.district_officer) == officer
+    assert _queries(client, world.p.state_officer) == state
     assert _queries(client, world.p.ministry_admin) == ministry
     # Signing in (session, user, memberships, device), the header's count of unread
     # notifications, and two to five per table.
-    assert officer == 34
+    assert officer == 35
+    assert state == 36
     assert ministry <= 46
 
 
@@ -872,6 +947,25 @@ def test_the_migration_fills_in_earlier_referrals(world):
     }
     assert after == expected
     assert after[world.refs["a1"].pk] == ("immediate", "domestic_violence", 2 * 3600, 48 * 3600)
+
+
+def test_the_migration_fills_in_the_state_of_cases_and_referrals(world):
+    """Cases and referrals made before they kept a state take their district's."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill = import_module("santuni.cases.migrations.0007_fill_case_referral_state").fill_state
+    melaka = State.objects.get(code="MY-04")
+    # As if every row were still to be filled: all of them in one (wrong) state.
+    Case.objects.update(state=melaka)
+    Referral.objects.update(state=melaka)
+    fill(apps, None)
+    for model in (Case, Referral):
+        rows = model.objects.values_list("state__code", "district__state__code")
+        assert len(rows) > 5 and all(state == district for state, district in rows), model
+    assert Referral.objects.get(pk=world.refs["d2"].pk).state.code == "MY-05"
+    assert Referral.objects.get(pk=world.refs["e1"].pk).state == melaka
 
 
 def test_a_district_officer_of_no_district_sees_nothing(client, world):

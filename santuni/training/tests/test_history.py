@@ -16,7 +16,8 @@ from santuni.geo.models import District
 from .factories import AttendanceFactory, EventFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
-SEE_NAMES = {"ministry_admin", "district_officer", "cbo_head"}
+# The CBO's head, the officers of its district and state, ministry admins.
+SEE_NAMES = {"ministry_admin", "district_officer", "state_officer", "cbo_head"}
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_the_malay_page_shows_the_history_too(client, history):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_names_only_for_the_cbos_head_its_district_officer_and_ministry_admins(
+def test_names_only_for_the_cbos_head_its_district_and_state_officers_and_ministry_admins(
     client, personas, history, persona
 ):
     sign_in(client, getattr(personas, persona))

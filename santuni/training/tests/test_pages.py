@@ -16,7 +16,9 @@ from .factories import AttendanceFactory, EventFactory, johor_district
 pytestmark = pytest.mark.django_db
 
 OK, DENIED, NOT_FOUND, WRONG_METHOD = 200, 403, 404, 405
-RECORDERS = ("ministry_admin", "district_officer", "other_district_officer")
+RECORDERS = ("ministry_admin", "district_officer", "other_district_officer", "state_officer")
+# Melaka's state officer records attendance, at Melaka's events: Seremban's is not there.
+OTHER_STATE = "other_state_officer"
 
 
 def expect(**allowed):
@@ -35,13 +37,17 @@ def world(personas):
 def pages(world):
     _personas, event, attendance = world
     return [
-        ("training:events", [], expect(**dict.fromkeys(RECORDERS, OK))),
-        ("training:event", [event.pk], expect(**dict.fromkeys(RECORDERS, OK))),
+        ("training:events", [], expect(**dict.fromkeys((*RECORDERS, OTHER_STATE), OK))),
+        (
+            "training:event",
+            [event.pk],
+            expect(**dict.fromkeys(RECORDERS, OK), **{OTHER_STATE: NOT_FOUND}),
+        ),
         # POST only: the method is checked after the role.
         (
             "training:attendance_remove",
             [attendance.pk],
-            expect(**dict.fromkeys(RECORDERS, WRONG_METHOD)),
+            expect(**dict.fromkeys((*RECORDERS, OTHER_STATE), WRONG_METHOD)),
         ),
     ]
 
@@ -257,3 +263,31 @@ def test_the_ministry_picks_from_the_events_state_and_active_cbos_only(client, w
     assert open_cbo.organization.name in html
     assert in_johor.organization.name not in html
     assert closed.organization.name not in html
+
+
+def test_the_state_officer_records_for_every_cbo_of_the_state(client, world):
+    """Negeri Sembilan's officer sees the names of Seremban's attendees, is offered the
+    state's CBOs (Port Dickson's too, each with its district) and records and removes them;
+    Melaka's officer finds neither the event nor the attendee."""
+    personas, event, attendance = world
+    port_dickson = CboProfileFactory(district=District.objects.get(slug="port-dickson"))
+    sign_in(client, personas.state_officer)
+    url = reverse("training:event", args=[event.pk])
+    page = html_of(client.get(url))
+    assert "Halimah binti Yusuf" in page
+    assert f"{port_dickson.organization.name} · Port Dickson" in page
+    response = client.post(
+        url, {"organization": port_dickson.organization.pk, "name": "Aminah", "role": "member"}
+    )
+    assert response.status_code == 302
+    added = Attendance.objects.get(name="Aminah")
+    assert added.recorded_by == personas.state_officer.membership
+    sign_in(client, personas.other_state_officer)
+    assert client.get(url).status_code == NOT_FOUND
+    remove = client.post(reverse("training:attendance_remove", args=[attendance.pk]))
+    assert remove.status_code == NOT_FOUND
+    assert Attendance.objects.filter(pk=attendance.pk).exists()
+    sign_in(client, personas.state_officer)
+    remove = client.post(reverse("training:attendance_remove", args=[added.pk]))
+    assert remove.status_code == 302
+    assert not Attendance.objects.filter(pk=added.pk).exists()

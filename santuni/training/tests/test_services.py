@@ -19,7 +19,8 @@ from santuni.training.models import Attendance, AttendeeRole, Event
 from .factories import AttendanceFactory, EventFactory, johor_district
 
 pytestmark = pytest.mark.django_db
-RECORDERS = {"ministry_admin", "district_officer"}
+# The CBO's district and state officers, and ministry admins (Melaka's officer is not).
+RECORDERS = {"ministry_admin", "district_officer", "state_officer"}
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def add(persona, event, organization, name="Nur Aisyah binti Razak", role="membe
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_only_the_district_officer_and_ministry_admins_record_a_cbos_attendance(
+def test_only_the_district_and_state_officers_and_ministry_admins_record_a_cbos_attendance(
     personas, event, name
 ):
     persona = getattr(personas, name)
