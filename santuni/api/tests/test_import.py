@@ -303,33 +303,8 @@ FIVE_STATES = [
 ]
 
 
-@pytest.mark.django_db
-def test_an_import_of_services_in_five_states_matches_every_district(tmp_path):
-    services = []
-    for region, city, state, postcode, _district, _state in FIVE_STATES:
-        service = sample_service(id=str(uuid.uuid4()))
-        service["service_at_locations"][0]["location"]["id"] = str(uuid.uuid4())
-        address = service["service_at_locations"][0]["location"]["addresses"][0]
-        address.update(
-            id=str(uuid.uuid4()),
-            region=region,
-            city=city,
-            state_province=state,
-            postal_code=postcode,
-            mukim="",
-        )
-        services.append(service)
-    out, err = run_import(write_ndjson(tmp_path / "five.ndjson", services))
-    assert "warning" not in err, err
-    found = {
-        a.postal_code: (a.district.slug if a.district else None, a.state.code if a.state else None)
-        for a in models.Address.objects.select_related("district", "state")
-    }
-    assert found == {pc: (d, s) for _r, _c, _st, pc, d, s in FIVE_STATES}
-
-
-@pytest.mark.django_db
-def test_the_apis_district_and_postcode_parameters_work_in_every_state(tmp_path, client):
+def five_state_services() -> list[dict]:
+    """One service at each address of FIVE_STATES, every id its own."""
     services = []
     for region, city, state, postcode, _district, _state in FIVE_STATES:
         service = sample_service(id=str(uuid.uuid4()), name=f"Pusat Contoh {city or postcode}")
@@ -345,7 +320,24 @@ def test_the_apis_district_and_postcode_parameters_work_in_every_state(tmp_path,
             mukim="",
         )
         services.append(service)
-    run_import(write_ndjson(tmp_path / "five.ndjson", services))
+    return services
+
+
+@pytest.mark.django_db
+def test_an_import_of_services_in_five_states_matches_every_district(tmp_path):
+    services = five_state_services()
+    out, err = run_import(write_ndjson(tmp_path / "five.ndjson", services))
+    assert "warning" not in err, err
+    found = {
+        a.postal_code: (a.district.slug if a.district else None, a.state.code if a.state else None)
+        for a in models.Address.objects.select_related("district", "state")
+    }
+    assert found == {pc: (d, s) for _r, _c, _st, pc, d, s in FIVE_STATES}
+
+
+@pytest.mark.django_db
+def test_the_apis_district_and_postcode_parameters_work_in_every_state(tmp_path, client):
+    run_import(write_ndjson(tmp_path / "five.ndjson", five_state_services()))
 
     def names(url, **params):
         response = client.get(url, params)
